@@ -1,0 +1,15 @@
+# Every third-party library comes from a Debian package (see scripts/setup).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswresample)
+pkg_check_modules(EBUR128 REQUIRED IMPORTED_TARGET libebur128)
+find_package(nlohmann_json 3.10 REQUIRED)
+
+if(NOT EARSHOT_FUZZ)
+  find_package(CLI11 REQUIRED)
+endif()
+if(EARSHOT_TESTS AND NOT EARSHOT_FUZZ)
+  find_package(GTest REQUIRED)
+endif()
+if(EARSHOT_BENCH AND NOT EARSHOT_FUZZ AND NOT EARSHOT_SANITIZE)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,47 @@
+// The one place that turns audio into an AnalysisResult. The CLI, and later the HTTP routes and
+// the job workers, all call it; none re-implements any part of it.
+//
+//   analysis::Analyzer analyzer;                       // default limits and options
+//   auto result = analyzer.analyze_file("song.flac");  // or analyze_bytes(upload)
+//   if (!result) report(result.error()); else print(analysis::to_json(*result));
+//
+// An Analyzer holds only configuration: it is immutable after construction and safe to use
+// from many threads at once. Memory per call is bounded by one decoded frame plus the
+// statistics' fixed state, whatever the input's length.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+
+#include "analysis/analysis_result.hpp"
+#include "audio/decoder.hpp"
+#include "core/result.hpp"
+#include "dsp/signal_stats.hpp"
+
+namespace earshot::analysis {
+
+struct AnalyzerOptions {
+  audio::DecodeLimits limits;
+  dsp::SignalStatsOptions stats;
+};
+
+class Analyzer {
+ public:
+  Analyzer() = default;
+  explicit Analyzer(AnalyzerOptions options) : options_(options) {}
+
+  // Errors are those of audio::Decoder::open_file and Decoder::next_block.
+  core::Result<AnalysisResult> analyze_file(const std::filesystem::path& path) const;
+  // `bytes` holds a whole encoded file (any supported container).
+  core::Result<AnalysisResult> analyze_bytes(std::span<const std::uint8_t> bytes) const;
+
+  const AnalyzerOptions& options() const { return options_; }
+
+ private:
+  core::Result<AnalysisResult> analyze(audio::Decoder& decoder) const;
+
+  AnalyzerOptions options_;
+};
+
+}  // namespace earshot::analysis
