@@ -1,6 +1,7 @@
 #include "audio/decoder.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "audio/ffmpeg_handles.hpp"
 #include "audio/input_source.hpp"
@@ -22,6 +23,17 @@ double declared_duration(const AVFormatContext& format, const AVStream& stream) 
   }
   if (format.duration > 0) return static_cast<double>(format.duration) / AV_TIME_BASE;
   return 0.0;
+}
+
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", seconds);
+  return text;
+}
+
+Error too_long(const DecodeLimits& limits) {
+  return {ErrorCode::too_large,
+          "the audio is longer than the limit of " + seconds_text(limits.max_duration_seconds)};
 }
 
 }  // namespace
@@ -82,10 +94,15 @@ core::Status Decoder::State::open_codec() {
   info.container = detail::container_name(format);
   info.bit_rate = params.bit_rate > 0 ? params.bit_rate : format.bit_rate;
   declared_seconds = declared_duration(format, stream);
+  if (source.riff_shortfall) {
+    warnings.push_back("the file ends early: its header declares " +
+                       std::to_string(source.riff_shortfall->declared_bytes) +
+                       " bytes of audio but only " +
+                       std::to_string(source.riff_shortfall->present_bytes) + " are present");
+  }
   info.duration_seconds = declared_seconds;
   if (declared_seconds > limits.max_duration_seconds) {
-    return Error{ErrorCode::too_large, "the audio is longer than the limit of " +
-                                           std::to_string(limits.max_duration_seconds) + " s"};
+    return too_long(limits);
   }
   return {};
 }
@@ -151,8 +168,7 @@ core::Result<AudioBlock> Decoder::State::convert_frame() {
   frames += converted;
   const double seconds = static_cast<double>(frames) / info.sample_rate;
   if (seconds > limits.max_duration_seconds) {
-    return Error{ErrorCode::too_large, "the audio is longer than the limit of " +
-                                           std::to_string(limits.max_duration_seconds) + " s"};
+    return too_long(limits);
   }
   if (frames * info.channels > limits.max_decoded_samples) {
     return Error{ErrorCode::too_large, "the audio has more samples than the limit of " +
@@ -172,8 +188,8 @@ core::Result<AudioBlock> Decoder::State::finish() {
   if (missing >
       std::max(kTruncationToleranceSeconds, kTruncationToleranceRatio * declared_seconds)) {
     warnings.push_back("the file ends early: its header declares " +
-                       std::to_string(declared_seconds) + " s but only " +
-                       std::to_string(info.duration_seconds) + " s could be decoded");
+                       seconds_text(declared_seconds) + " but only " +
+                       seconds_text(info.duration_seconds) + " could be decoded");
   }
   if (errors > 0) {
     warnings.push_back(std::to_string(errors) + " corrupt packet(s) were skipped");

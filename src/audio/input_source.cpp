@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace earshot::audio::detail {
 namespace {
@@ -17,9 +19,19 @@ using core::ErrorCode;
 constexpr const char* kAllowedFormats =
     "wav,w64,rf64,flac,mp3,ogg,mov,matroska,aac,loas,aiff,caf,au,amr,amrnb,amrwb,ac3,eac3,dts,"
     "dtshd,truehd,mlp,ape,wv,tta,tak,asf,mpc,mpc8,voc,xwma,dsf,iff,avi,flv,mpeg,mpegts,rm,"
-    "nistsphere,sox,smjpeg,wsaud,gsm,sbc,aptx,aptx_hd,spdif,mxf,nut,webm_dash_manifest";
+    "nistsphere,sox,wsaud,gsm,sbc,aptx,aptx_hd,spdif,mxf,nut";
 
 constexpr int kIoBufferSize = 64 * 1024;
+constexpr std::size_t kHeadBytes = 64 * 1024;  // enough to reach a WAV's data chunk
+
+std::optional<RiffShortfall> riff_shortfall_of_file(const std::filesystem::path& path,
+                                                    std::uint64_t file_size) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::uint8_t> head(std::min<std::uint64_t>(kHeadBytes, file_size));
+  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return find_riff_shortfall(head, file_size);
+}
 
 void silence_ffmpeg_logging() {
   // Corrupt input is reported through Decoder::decode_errors and warnings, not FFmpeg's
@@ -106,10 +118,11 @@ core::Result<InputSource> open_file_source(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(status)) {
     return Error{ErrorCode::io, "is a directory, not an audio file"};
   }
-  if (std::filesystem::is_regular_file(status) && std::filesystem::file_size(path, ec) == 0) {
-    return Error{ErrorCode::invalid_input, "the file is empty"};
-  }
+  const bool regular = std::filesystem::is_regular_file(status);
+  const std::uint64_t size = regular ? std::filesystem::file_size(path, ec) : 0;
+  if (regular && size == 0) return Error{ErrorCode::invalid_input, "the file is empty"};
   InputSource source;
+  if (regular) source.riff_shortfall = riff_shortfall_of_file(path, size);
   // "file:" keeps a path with a colon from being read as another protocol's URL.
   const std::string url = "file:" + path.string();
   if (auto opened = open_demuxer(source, url.c_str(), "file"); !opened) return opened.error();
@@ -120,6 +133,8 @@ core::Result<InputSource> open_memory_source(std::span<const std::uint8_t> bytes
   silence_ffmpeg_logging();
   if (bytes.empty()) return Error{ErrorCode::invalid_input, "the input is empty"};
   InputSource source;
+  source.riff_shortfall =
+      find_riff_shortfall(bytes.first(std::min(bytes.size(), kHeadBytes)), bytes.size());
   source.reader = std::make_unique<MemoryReader>(MemoryReader{bytes, 0});
   auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferSize));
   if (buffer == nullptr) return Error{ErrorCode::internal, "out of memory"};

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "audio/ffmpeg_handles.hpp"
+#include "audio/riff_check.hpp"
 #include "core/result.hpp"
 
 namespace earshot::audio::detail {
@@ -23,6 +25,7 @@ struct InputSource {
   std::unique_ptr<MemoryReader> reader;
   IoContextPtr io;
   FormatContextPtr format;
+  std::optional<RiffShortfall> riff_shortfall;  // a WAV cut short, seen before decoding
 
   InputSource();
   InputSource(InputSource&&) noexcept;
