@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
+
+#include "dsp/true_peak_meter.hpp"
 
 namespace earshot::dsp {
 namespace {
@@ -74,8 +77,9 @@ struct SignalStatsAccumulator::State {
   SignalStatsOptions options;
   int channels = 0;
   std::unique_ptr<ebur128_state, Ebur128Deleter> loudness;
-  std::int64_t window_frames = 0;  // frames per silence window
-  double silent_power = 0.0;       // mean power below which a window is silent
+  std::optional<TruePeakMeter> true_peak;  // libebur128's own is several times slower
+  std::int64_t window_frames = 0;          // frames per silence window
+  double silent_power = 0.0;               // mean power below which a window is silent
 
   double sum = 0.0;
   double sum_squares = 0.0;
@@ -105,10 +109,10 @@ core::Result<SignalStatsAccumulator> SignalStatsAccumulator::create(int sample_r
   state->window_frames =
       std::max<std::int64_t>(1, std::llround(options.silence_window_seconds * sample_rate));
   state->silent_power = std::pow(10.0, options.silence_threshold_dbfs / 10.0);
-  const int mode = EBUR128_MODE_I | (options.true_peak ? EBUR128_MODE_TRUE_PEAK : 0);
-  state->loudness.reset(
-      ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate), mode));
+  state->loudness.reset(ebur128_init(static_cast<unsigned>(channels),
+                                     static_cast<unsigned long>(sample_rate), EBUR128_MODE_I));
   if (!state->loudness) return Error{ErrorCode::internal, "cannot create the loudness meter"};
+  if (options.true_peak) state->true_peak.emplace(sample_rate, channels);
   return SignalStatsAccumulator(std::move(state));
 }
 
@@ -117,6 +121,7 @@ void SignalStatsAccumulator::add(std::span<const float> interleaved) {
   const std::size_t frames = interleaved.size() / static_cast<std::size_t>(s.channels);
   if (frames == 0) return;
   ebur128_add_frames_float(s.loudness.get(), interleaved.data(), frames);
+  if (s.true_peak) s.true_peak->add(interleaved.first(frames * s.channels));
 
   const auto clip_level = static_cast<float>(s.options.clip_level);
   std::size_t done = 0;
@@ -159,18 +164,8 @@ SignalStats SignalStatsAccumulator::finish() {
   }
   stats.loudness_lufs = loudness;  // libebur128 reports -HUGE_VAL for silence or short input
 
-  stats.true_peak_dbfs = std::numeric_limits<double>::quiet_NaN();
-  if (s.options.true_peak) {
-    double true_peak = 0.0;
-    for (int c = 0; c < s.channels; ++c) {
-      double channel_peak = 0.0;
-      if (ebur128_true_peak(s.loudness.get(), static_cast<unsigned>(c), &channel_peak) ==
-          EBUR128_SUCCESS) {
-        true_peak = std::max(true_peak, channel_peak);
-      }
-    }
-    stats.true_peak_dbfs = amplitude_to_db(true_peak);
-  }
+  stats.true_peak_dbfs =
+      s.true_peak ? amplitude_to_db(s.true_peak->peak()) : std::numeric_limits<double>::quiet_NaN();
   return stats;
 }
 
