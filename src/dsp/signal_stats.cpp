@@ -7,6 +7,8 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dsp/true_peak_meter.hpp"
 
@@ -52,6 +54,14 @@ RunSums sum_run(const float* x, std::size_t n, float clip_level) {
   return {sum, sum_squares, peak, clipped};
 }
 
+// Running totals over all windows closed so far.
+struct Totals {
+  double sum = 0.0;
+  double sum_squares = 0.0;
+  float peak = 0.0f;
+  std::int64_t clipped = 0;
+};
+
 core::Status validate(int sample_rate, int channels, const SignalStatsOptions& o) {
   if (sample_rate <= 0 || sample_rate > 768000) {
     return Error{ErrorCode::invalid_input, "sample rate must be in (0, 768000]"};
@@ -78,25 +88,34 @@ struct SignalStatsAccumulator::State {
   int channels = 0;
   std::unique_ptr<ebur128_state, Ebur128Deleter> loudness;
   std::optional<TruePeakMeter> true_peak;  // libebur128's own is several times slower
-  std::int64_t window_frames = 0;          // frames per silence window
+  std::size_t window_samples = 0;          // samples (frames x channels) per silence window
   double silent_power = 0.0;               // mean power below which a window is silent
 
-  double sum = 0.0;
-  double sum_squares = 0.0;
-  float peak = 0.0f;
-  std::int64_t clipped = 0;
+  // Samples are summed one whole silence window at a time, from this buffer, so that every
+  // sum covers the same samples in the same order whatever the caller's block sizes: the
+  // statistics of a WAV and of a FLAC of the same audio are then bit-identical.
+  std::vector<float> window;
+
+  Totals totals;
+  std::int64_t silent_frames = 0;
   std::int64_t frames = 0;
 
-  std::int64_t window_filled = 0;  // frames in the current silence window
-  double window_squares = 0.0;
-  std::int64_t silent_frames = 0;
+  // Adds the window's sums to `into`; returns the frames it held and whether it was silent.
+  std::pair<std::int64_t, bool> sum_window(Totals& into) const {
+    const RunSums sums =
+        sum_run(window.data(), window.size(), static_cast<float>(options.clip_level));
+    into.sum += sums.sum;
+    into.sum_squares += sums.sum_squares;
+    into.peak = std::max(into.peak, sums.peak);
+    into.clipped += sums.clipped;
+    const double mean_power = sums.sum_squares / static_cast<double>(window.size());
+    return {static_cast<std::int64_t>(window.size()) / channels, mean_power < silent_power};
+  }
 
   void close_window() {
-    if (window_filled == 0) return;
-    const double mean_power = window_squares / static_cast<double>(window_filled * channels);
-    if (mean_power < silent_power) silent_frames += window_filled;
-    window_filled = 0;
-    window_squares = 0.0;
+    const auto [window_frames, silent] = sum_window(totals);
+    if (silent) silent_frames += window_frames;
+    window.clear();
   }
 };
 
@@ -106,8 +125,10 @@ core::Result<SignalStatsAccumulator> SignalStatsAccumulator::create(int sample_r
   auto state = std::make_unique<State>();
   state->options = options;
   state->channels = channels;
-  state->window_frames =
-      std::max<std::int64_t>(1, std::llround(options.silence_window_seconds * sample_rate));
+  state->window_samples = static_cast<std::size_t>(
+      std::max<std::int64_t>(1, std::llround(options.silence_window_seconds * sample_rate)) *
+      channels);
+  state->window.reserve(state->window_samples);
   state->silent_power = std::pow(10.0, options.silence_threshold_dbfs / 10.0);
   state->loudness.reset(ebur128_init(static_cast<unsigned>(channels),
                                      static_cast<unsigned long>(sample_rate), EBUR128_MODE_I));
@@ -123,28 +144,26 @@ void SignalStatsAccumulator::add(std::span<const float> interleaved) {
   ebur128_add_frames_float(s.loudness.get(), interleaved.data(), frames);
   if (s.true_peak) s.true_peak->add(interleaved.first(frames * s.channels));
 
-  const auto clip_level = static_cast<float>(s.options.clip_level);
-  std::size_t done = 0;
-  while (done < frames) {
-    const auto run = static_cast<std::size_t>(std::min<std::int64_t>(
-        s.window_frames - s.window_filled, static_cast<std::int64_t>(frames - done)));
-    const RunSums sums =
-        sum_run(interleaved.data() + done * s.channels, run * s.channels, clip_level);
-    s.sum += sums.sum;
-    s.sum_squares += sums.sum_squares;
-    s.peak = std::max(s.peak, sums.peak);
-    s.clipped += sums.clipped;
-    s.window_squares += sums.sum_squares;
-    s.window_filled += static_cast<std::int64_t>(run);
-    if (s.window_filled == s.window_frames) s.close_window();
-    done += run;
+  std::span<const float> rest = interleaved.first(frames * s.channels);
+  while (!rest.empty()) {
+    const std::size_t take = std::min(s.window_samples - s.window.size(), rest.size());
+    s.window.insert(s.window.end(), rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(take));
+    rest = rest.subspan(take);
+    if (s.window.size() == s.window_samples) s.close_window();
   }
   s.frames += static_cast<std::int64_t>(frames);
 }
 
-SignalStats SignalStatsAccumulator::finish() {
-  State& s = *state_;
-  s.close_window();  // a final partial window counts with its own length
+SignalStats SignalStatsAccumulator::finish() const {
+  const State& s = *state_;
+  // A final partial window counts with its own length. It is summed into copies, so that
+  // finish() may be called part-way and the stream continued.
+  Totals totals = s.totals;
+  std::int64_t silent_frames = s.silent_frames;
+  if (!s.window.empty()) {
+    const auto [window_frames, silent] = s.sum_window(totals);
+    if (silent) silent_frames += window_frames;
+  }
   SignalStats stats;
   stats.frames = s.frames;
   if (s.frames == 0) {
@@ -152,11 +171,11 @@ SignalStats SignalStatsAccumulator::finish() {
     return stats;
   }
   const auto samples = static_cast<double>(s.frames * s.channels);
-  stats.rms_dbfs = power_to_db(s.sum_squares / samples);
-  stats.peak_dbfs = amplitude_to_db(s.peak);
-  stats.dc_offset = s.sum / samples;
-  stats.clipped_ratio = static_cast<double>(s.clipped) / samples;
-  stats.silent_fraction = static_cast<double>(s.silent_frames) / static_cast<double>(s.frames);
+  stats.rms_dbfs = power_to_db(totals.sum_squares / samples);
+  stats.peak_dbfs = amplitude_to_db(totals.peak);
+  stats.dc_offset = totals.sum / samples;
+  stats.clipped_ratio = static_cast<double>(totals.clipped) / samples;
+  stats.silent_fraction = static_cast<double>(silent_frames) / static_cast<double>(s.frames);
 
   double loudness = kMinusInfinity;
   if (ebur128_loudness_global(s.loudness.get(), &loudness) != EBUR128_SUCCESS) {

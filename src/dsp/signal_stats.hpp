@@ -55,8 +55,8 @@ class SignalStatsAccumulator {
 
   // `interleaved` holds whole frames: its size is a multiple of the channel count.
   void add(std::span<const float> interleaved);
-  // The statistics of everything added so far.
-  SignalStats finish();
+  // The statistics of everything added so far; adding may go on afterwards.
+  SignalStats finish() const;
 
  private:
   struct State;
