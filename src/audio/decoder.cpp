@@ -197,8 +197,7 @@ core::Result<AudioBlock> Decoder::State::finish() {
   return AudioBlock{};
 }
 
-core::Result<Decoder> Decoder::open_file(const std::filesystem::path& path, DecodeLimits limits) {
-  auto source = detail::open_file_source(path);
+core::Result<Decoder> Decoder::open(core::Result<detail::InputSource> source, DecodeLimits limits) {
   if (!source) return source.error();
   auto state = std::make_unique<State>();
   state->source = std::move(*source);
@@ -207,15 +206,13 @@ core::Result<Decoder> Decoder::open_file(const std::filesystem::path& path, Deco
   return Decoder(std::move(state));
 }
 
+core::Result<Decoder> Decoder::open_file(const std::filesystem::path& path, DecodeLimits limits) {
+  return open(detail::open_file_source(path), limits);
+}
+
 core::Result<Decoder> Decoder::open_memory(std::span<const std::uint8_t> bytes,
                                            DecodeLimits limits) {
-  auto source = detail::open_memory_source(bytes);
-  if (!source) return source.error();
-  auto state = std::make_unique<State>();
-  state->source = std::move(*source);
-  state->limits = limits;
-  if (auto opened = state->open_codec(); !opened) return opened.error();
-  return Decoder(std::move(state));
+  return open(detail::open_memory_source(bytes), limits);
 }
 
 core::Result<AudioBlock> Decoder::next_block() {

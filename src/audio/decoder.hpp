@@ -27,6 +27,10 @@
 
 namespace earshot::audio {
 
+namespace detail {
+struct InputSource;
+}
+
 // Limits protect the process from inputs that would take too long or too much memory.
 // Exceeding one is a core::ErrorCode::too_large error, never an out-of-memory.
 struct DecodeLimits {
@@ -75,6 +79,7 @@ class Decoder {
  private:
   struct State;
   explicit Decoder(std::unique_ptr<State> state);
+  static core::Result<Decoder> open(core::Result<detail::InputSource> source, DecodeLimits);
   std::unique_ptr<State> state_;
 };
 
