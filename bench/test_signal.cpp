@@ -20,19 +20,27 @@ class NoiseSource {
   std::uint64_t state_ = 0x5eed;
 };
 
-void append_u16(std::vector<std::uint8_t>& out, std::uint16_t v) {
-  out.push_back(static_cast<std::uint8_t>(v & 0xff));
-  out.push_back(static_cast<std::uint8_t>(v >> 8));
-}
+// Little-endian writer into a buffer sized up front. (Appending to a vector here trips a
+// false -Wstringop-overflow in g++ 12 at -O2.)
+class LittleEndianWriter {
+ public:
+  explicit LittleEndianWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+  void u16(std::uint16_t v) {
+    out_[at_++] = static_cast<std::uint8_t>(v & 0xff);
+    out_[at_++] = static_cast<std::uint8_t>(v >> 8);
+  }
+  void u32(std::uint32_t v) {
+    u16(static_cast<std::uint16_t>(v & 0xffff));
+    u16(static_cast<std::uint16_t>(v >> 16));
+  }
+  void tag(const char (&text)[5]) {
+    for (int i = 0; i < 4; ++i) out_[at_++] = static_cast<std::uint8_t>(text[i]);
+  }
 
-void append_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  append_u16(out, static_cast<std::uint16_t>(v & 0xffff));
-  append_u16(out, static_cast<std::uint16_t>(v >> 16));
-}
-
-void append_tag(std::vector<std::uint8_t>& out, const char (&tag)[5]) {
-  out.insert(out.end(), tag, tag + 4);
-}
+ private:
+  std::vector<std::uint8_t>& out_;
+  std::size_t at_ = 0;
+};
 
 }  // namespace
 
@@ -60,24 +68,25 @@ std::vector<std::uint8_t> encode_wav16(std::span<const float> interleaved, int s
                                        int channels) {
   const auto data_bytes = static_cast<std::uint32_t>(interleaved.size() * 2);
   const auto block_align = static_cast<std::uint16_t>(channels * 2);
-  std::vector<std::uint8_t> out;
-  out.reserve(44 + data_bytes);
-  append_tag(out, "RIFF");
-  append_u32(out, 36 + data_bytes);
-  append_tag(out, "WAVE");
-  append_tag(out, "fmt ");
-  append_u32(out, 16);  // size of the PCM fmt chunk
-  append_u16(out, 1);   // WAVE_FORMAT_PCM
-  append_u16(out, static_cast<std::uint16_t>(channels));
-  append_u32(out, static_cast<std::uint32_t>(sample_rate));
-  append_u32(out, static_cast<std::uint32_t>(sample_rate) * block_align);
-  append_u16(out, block_align);
-  append_u16(out, 16);  // bits per sample
-  append_tag(out, "data");
-  append_u32(out, data_bytes);
+  constexpr std::uint32_t kHeaderBytes = 44;
+  std::vector<std::uint8_t> out(kHeaderBytes + data_bytes);
+  LittleEndianWriter w(out);
+  w.tag("RIFF");
+  w.u32(kHeaderBytes - 8 + data_bytes);
+  w.tag("WAVE");
+  w.tag("fmt ");
+  w.u32(16);  // size of the PCM fmt chunk
+  w.u16(1);   // WAVE_FORMAT_PCM
+  w.u16(static_cast<std::uint16_t>(channels));
+  w.u32(static_cast<std::uint32_t>(sample_rate));
+  w.u32(static_cast<std::uint32_t>(sample_rate) * block_align);
+  w.u16(block_align);
+  w.u16(16);  // bits per sample
+  w.tag("data");
+  w.u32(data_bytes);
   for (const float x : interleaved) {
     const auto q = static_cast<std::int16_t>(std::lround(std::clamp(x, -1.0f, 1.0f) * 32767.0f));
-    append_u16(out, static_cast<std::uint16_t>(q));
+    w.u16(static_cast<std::uint16_t>(q));
   }
   return out;
 }

@@ -81,8 +81,9 @@ void TruePeakMeter::measure_channel(int channel, std::size_t frames) {
   const std::size_t kept = static_cast<std::size_t>(taps_per_phase_ - 1);
   float peak = peak_;
   // The sample peak: BS.1770 true peak is never reported below it.
+  const float* block = line.data() + kept;  // indexed from 0 so that g++ vectorises the loop
 #pragma omp simd reduction(max : peak)
-  for (std::size_t i = kept; i < kept + frames; ++i) peak = std::max(peak, std::fabs(line[i]));
+  for (std::size_t i = 0; i < frames; ++i) peak = std::max(peak, std::fabs(block[i]));
   if (factor_ > 1) {
     // Phase 0 of a sinc with its zeros on the original samples is the input itself, already
     // covered by the sample peak above, so only phases 1.. are computed.
