@@ -2,6 +2,8 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswresample)
 pkg_check_modules(EBUR128 REQUIRED IMPORTED_TARGET libebur128)
+pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
+pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
 find_package(nlohmann_json 3.10 REQUIRED)
 
 if(NOT EARSHOT_FUZZ)
