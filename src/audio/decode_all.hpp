@@ -2,7 +2,7 @@
 // mono float PCM at one rate. Memory grows with the file's length (bounded by DecodeLimits);
 // prefer the block API of decoder.hpp for long inputs.
 //
-//   auto audio = audio::decode_file("clip.flac", {.target_sample_rate = 16000});
+//   auto audio = audio::decode_file("clip.flac", {.target_sample_rate = 16000, .limits = {}});
 //   if (audio) classify(audio->samples, audio->sample_rate);
 #pragma once
 

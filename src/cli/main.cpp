@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/analyze_command.hpp"
+#include "cli/features_command.hpp"
 #include "earshot/version.hpp"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   earshot::cli::add_analyze_command(app, exit_code);
+  earshot::cli::add_features_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
