@@ -5,6 +5,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cassert>
 #include <string>
 #include <utility>
 
@@ -87,13 +88,19 @@ core::Result<Matrix> MelSpectrogram::from_spectrogram(const Matrix& spectrogram)
                            " bins, the mel filterbank " + std::to_string(stft_.bin_count())};
   }
   Matrix out(spectrogram.rows, filterbank_.rows);
-  if (spectrogram.rows == 0) return out;
-  if (product_ == MelProduct::sparse) {
-    project_sparse(spectrogram.values.data(), spectrogram.rows, out.values.data());
-  } else {
-    project_dense(spectrogram.values.data(), spectrogram.rows, out.values.data());
-  }
+  project(spectrogram.values, spectrogram.rows, out.values);
   return out;
+}
+
+void MelSpectrogram::project(std::span<const float> spectrum, std::size_t rows,
+                             std::span<float> out) const {
+  assert(spectrum.size() >= rows * stft_.bin_count() && out.size() >= rows * filterbank_.rows);
+  if (rows == 0) return;
+  if (product_ == MelProduct::sparse) {
+    project_sparse(spectrum.data(), rows, out.data());
+  } else {
+    project_dense(spectrum.data(), rows, out.data());
+  }
 }
 
 void MelSpectrogram::project_sparse(const float* spectrum, std::size_t rows, float* out) const {

@@ -64,6 +64,11 @@ class MelSpectrogram {
   // column count differs.
   core::Result<Matrix> from_spectrogram(const Matrix& spectrogram) const;
 
+  // The building block of both, for callers that compute the STFT themselves a block of frames
+  // at a time (Stft::compute_frames): `rows` spectrum rows of stft().bin_count() values in
+  // `spectrum` -> `rows` rows of n_mels values in `out`, with this object's product.
+  void project(std::span<const float> spectrum, std::size_t rows, std::span<float> out) const;
+
  private:
   // One filter's non-zero weights: bins [first_bin, first_bin + length), weights from `offset`
   // in weights_.

@@ -79,7 +79,7 @@ TEST(MelSpectrogram, SparseAndDenseProductsAgree) {
   }
 }
 
-TEST(MelSpectrogram, FromASpectrogramEqualsFromTheSignal) {
+TEST(MelSpectrogram, FromASpectrogramOrItsRowsEqualsFromTheSignal) {
   auto mel = MelSpectrogram::create({.stft = {.n_fft = 512}, .mel = {.n_mels = 40}});
   ASSERT_TRUE(mel.ok());
   const auto x = tone(880.0, 8000);
@@ -88,6 +88,11 @@ TEST(MelSpectrogram, FromASpectrogramEqualsFromTheSignal) {
   auto from_power = mel->from_spectrogram(*power);
   ASSERT_TRUE(from_power.ok());
   EXPECT_EQ(from_power->values, mel->compute(x)->values);
+  // A block of rows at a time, as a caller driving Stft::compute_frames would.
+  std::vector<float> block(3 * 40);
+  mel->project(std::span(power->values).subspan(5 * 257, 3 * 257), 3, block);
+  EXPECT_EQ(block, std::vector<float>(from_power->values.begin() + 5 * 40,
+                                      from_power->values.begin() + 8 * 40));
   auto wrong = mel->from_spectrogram(Matrix(3, 256));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, core::ErrorCode::invalid_input);
