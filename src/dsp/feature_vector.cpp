@@ -214,17 +214,7 @@ FeatureExtractor::FeatureExtractor(Mfcc mfcc, SpectralDescriptors spectral, Zero
       spectral_(std::move(spectral)),
       zcr_(std::move(zcr)),
       rms_(std::move(rms)),
-      yin_(std::move(yin)) {
-  const Matrix& bank = mfcc_.mel_spectrogram().filterbank();
-  for (std::size_t m = 0; m < bank.rows; ++m) {
-    const auto row = bank.row(m);
-    MelRange range;
-    while (range.first < row.size() && row[range.first] == 0.0f) ++range.first;
-    range.end = row.size();
-    while (range.end > range.first && row[range.end - 1] == 0.0f) --range.end;
-    mel_ranges_.push_back(range);
-  }
-}
+      yin_(std::move(yin)) {}
 
 void FeatureExtractor::compute_spectral_frames(std::span<const float> signal,
                                                SpectralFrameFeatures& shape, Matrix& mel) const {
@@ -253,16 +243,11 @@ void FeatureExtractor::compute_spectral_frames(std::span<const float> signal,
       shape.bandwidth[t] = static_cast<float>(frame.bandwidth);
       shape.rolloff[t] = static_cast<float>(frame.rolloff);
       shape.flatness[t] = static_cast<float>(frame.flatness);
-      const auto bands = mel.row(t);
-      for (std::size_t m = 0; m < mel_ranges_.size(); ++m) {
-        const auto weights = bank.row(m);
-        double sum = 0.0;
-        for (std::size_t k = mel_ranges_[m].first; k < mel_ranges_[m].end; ++k) {
-          sum += static_cast<double>(weights[k]) * power[k];
-        }
-        bands[m] = static_cast<float>(sum);
-      }
     }
+    const MelSpectrogram& mel_spectrogram = mfcc_.mel_spectrogram();
+    mel_spectrogram.project(
+        std::span<const float>(block.data(), rows * bins), rows,
+        std::span<float>(mel.values.data() + first * bank.rows, rows * bank.rows));
   }
 }
 

@@ -53,12 +53,6 @@ class FeatureExtractor {
   core::Result<std::vector<float>> compute(std::span<const float> signal, int sample_rate) const;
 
  private:
-  // Non-zero bins [first, end) of each mel filter, for the projection of a power spectrum.
-  struct MelRange {
-    std::size_t first = 0;
-    std::size_t end = 0;
-  };
-
   FeatureExtractor(Mfcc mfcc, SpectralDescriptors spectral, ZeroCrossingRate zcr, FrameRms rms,
                    Yin yin);
   // Spectral shape and mel power of every frame, from one power STFT.
@@ -70,7 +64,6 @@ class FeatureExtractor {
   ZeroCrossingRate zcr_;
   FrameRms rms_;
   Yin yin_;
-  std::vector<MelRange> mel_ranges_;
 };
 
 }  // namespace earshot::dsp

@@ -55,12 +55,14 @@ std::shared_ptr<const RealFft> RealFft::get(int size) {
   std::lock_guard lock(mutex);
   auto& entry = cache[size];
   if (!entry) {
-    // Plan on scratch arrays with the same alignment FftBuffers guarantees. FFTW_MEASURE
-    // times candidate algorithms once (milliseconds) for a plan used millions of times.
+    // Plan on scratch arrays with the same alignment FftBuffers guarantees. FFTW_ESTIMATE,
+    // not FFTW_MEASURE: a measured plan can differ from process to process, and with it the
+    // last bits of every feature, which would make results (and cached answers) vary between
+    // runs. Measured plans were 15-20% faster on the mel benchmark (bench/README.md).
     FftBuffers scratch(size);
     fftwf_plan plan = fftwf_plan_dft_r2c_1d(
         size, scratch.input().data(), reinterpret_cast<fftwf_complex*>(scratch.spectrum().data()),
-        FFTW_MEASURE | FFTW_PRESERVE_INPUT);
+        FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
     if (plan == nullptr) throw std::bad_alloc();
     entry = std::make_shared<const RealFft>(Key{}, size, plan);
   }

@@ -49,9 +49,10 @@ core::Status validate(const FramingOptions& options) {
 
 std::size_t frame_count(std::size_t samples, const FramingOptions& options) {
   const auto hop = static_cast<std::size_t>(options.hop_length);
-  if (options.center) return 1 + samples / hop;
   const auto length = static_cast<std::size_t>(options.frame_length);
-  return samples < length ? 0 : 1 + (samples - length) / hop;
+  // Centring pads length / 2 on each side: one sample short of a whole frame for odd lengths.
+  const std::size_t padded = options.center ? samples + 2 * (length / 2) : samples;
+  return padded < length ? 0 : 1 + (padded - length) / hop;
 }
 
 void copy_frame(std::span<const float> signal, std::size_t index, const FramingOptions& options,

@@ -41,8 +41,9 @@ struct FramingOptions {
 // invalid_input for a non-positive length or hop.
 core::Status validate(const FramingOptions& options);
 
-// Frames a signal of `samples` samples gives: 1 + samples / hop with centring; otherwise
-// 1 + (samples - frame_length) / hop, or 0 when the signal is shorter than one frame.
+// Frames a signal of `samples` samples gives: 1 + (padded - frame_length) / hop, where padded
+// is samples + 2 (frame_length / 2) with centring (1 + samples / hop for even lengths) and
+// samples without; 0 when that is shorter than one frame.
 std::size_t frame_count(std::size_t samples, const FramingOptions& options);
 
 // Writes frame `index` (frame_length samples) of `signal` into `out`, padding as configured.

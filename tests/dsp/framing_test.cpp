@@ -20,6 +20,13 @@ TEST(Framing, CentredCountIsOnePlusSamplesOverHop) {
   EXPECT_EQ(frame_count(0, o), 1u);
 }
 
+TEST(Framing, CentredCountOfAnOddLengthFollowsTorchStft) {
+  // torch.stft(center=True) pads 2 samples each side of a length-5 frame: 1 + (n + 4 - 5) / hop.
+  FramingOptions o{.frame_length = 5, .hop_length = 2, .center = true};
+  EXPECT_EQ(frame_count(10, o), 1u + (10 + 4 - 5) / 2);
+  EXPECT_EQ(frame_count(1, o), 1u);
+}
+
 TEST(Framing, UncentredCountHasOnlyWholeFrames) {
   FramingOptions o{.frame_length = 400, .hop_length = 160, .center = false};
   EXPECT_EQ(frame_count(16000, o), 1u + (16000 - 400) / 160);

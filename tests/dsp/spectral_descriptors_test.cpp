@@ -6,10 +6,12 @@
 // Tolerances:
 //   centroid             relative 1e-4 of the value, floor 1 Hz (silent frames are exactly 0)
 //   bandwidth            the same, except narrowband frames (bandwidth < 250 Hz: the chirp's
-//                        low-frequency frames), 1 Hz absolute: there the float32 STFT's
+//                        low-frequency frames), 2 Hz absolute: there the float32 STFT's
 //                        round-off floor far from the peak, weighted by (f - centroid)^2,
 //                        dominates; the generator's own float32 pipeline is off by 1.0 Hz
-//                        (5.6 %) on the same frames, so a float32 STFT cannot do better
+//                        (5.6 %) on the same frames, and which FFT algorithm FFTW picks moves
+//                        earshot's error between 0.9 and 1.05 Hz, so a float32 STFT cannot do
+//                        better than about 1 Hz there
 //   roll-off             the same bin, exactly (no golden frame is within round-off of a tie)
 //   flatness             absolute 1e-4
 #include "dsp/spectral_descriptors.hpp"
@@ -31,7 +33,7 @@ namespace {
 constexpr double kHzRelative = 1e-4;
 constexpr double kHzFloor = 1.0;
 constexpr double kNarrowbandHz = 250.0;
-constexpr double kNarrowbandAbsoluteHz = 1.0;
+constexpr double kNarrowbandAbsoluteHz = 2.0;
 constexpr double kFlatnessAbsolute = 1e-4;
 
 // The magnitude STFT a golden case's descriptor was computed from.
