@@ -19,6 +19,7 @@
 
 #include "core/result.hpp"
 #include "dsp/matrix.hpp"
+#include "dsp/sparse_filterbank.hpp"
 
 namespace earshot::dsp {
 
@@ -35,9 +36,9 @@ class KaldiMelBanks {
   // Errors: invalid_input, naming the option, for any value out of the ranges above.
   static core::Result<KaldiMelBanks> create(const KaldiMelBankOptions& options);
 
-  int num_bins() const { return static_cast<int>(filters_.size()); }
+  int num_bins() const { return static_cast<int>(bank_.filter_count()); }
   // Bins of the one-sided spectrum the filters apply to: padded_window_size / 2 + 1.
-  int num_fft_bins() const { return num_fft_bins_; }
+  int num_fft_bins() const { return static_cast<int>(bank_.bin_count()); }
 
   // out[f * out_stride + b] = sum_k power[f * power_stride + k] * weight(b, k) for `frames`
   // rows. Each row of `power` holds num_fft_bins() values. Sums over each filter's non-zero
@@ -50,16 +51,9 @@ class KaldiMelBanks {
   Matrix dense() const;
 
  private:
-  struct Filter {
-    int first_bin = 0;       // first non-zero FFT bin
-    int bin_count = 0;       // length of the non-zero run
-    std::size_t offset = 0;  // into weights_
-  };
   KaldiMelBanks() = default;
 
-  int num_fft_bins_ = 0;
-  std::vector<Filter> filters_;
-  std::vector<float> weights_;  // every filter's run, one after another
+  SparseFilterbank bank_;
 };
 
 }  // namespace earshot::dsp

@@ -30,6 +30,7 @@
 #include "core/result.hpp"
 #include "dsp/matrix.hpp"
 #include "dsp/mel.hpp"
+#include "dsp/sparse_filterbank.hpp"
 #include "dsp/stft.hpp"
 
 namespace earshot::dsp {
@@ -70,14 +71,6 @@ class MelSpectrogram {
   void project(std::span<const float> spectrum, std::size_t rows, std::span<float> out) const;
 
  private:
-  // One filter's non-zero weights: bins [first_bin, first_bin + length), weights from `offset`
-  // in weights_.
-  struct Band {
-    std::uint32_t first_bin = 0;
-    std::uint32_t length = 0;
-    std::uint32_t offset = 0;
-  };
-
   MelSpectrogram(Stft stft, const MelOptions& mel_options, Matrix filterbank, MelProduct product);
   // `rows` spectrum rows of bin_count() values -> `rows` rows of n_mels values.
   void project_sparse(const float* spectrum, std::size_t rows, float* out) const;
@@ -87,12 +80,7 @@ class MelSpectrogram {
   MelOptions mel_options_;
   Matrix filterbank_;
   MelProduct product_;
-  std::vector<Band> bands_;     // one per filter (sparse product)
-  std::vector<float> weights_;  // every filter's non-zero run, one after another
-  // Columns [used_first_, used_end_) hold every non-zero weight: the dense product skips the
-  // rest (the bins above fmax, below fmin).
-  std::size_t used_first_ = 0;
-  std::size_t used_end_ = 0;
+  SparseFilterbank sparse_;  // the same filters, for the sparse product
 };
 
 }  // namespace earshot::dsp
