@@ -90,12 +90,7 @@ Stft::Stft(const StftOptions& options, std::vector<float> window,
       fft_(std::move(fft)) {}
 
 std::size_t Stft::frame_count(std::size_t samples) const {
-  // Centring pads n_fft / 2 on each side: n_fft - 1 in all for an odd n_fft, hence not simply
-  // 1 + samples / hop (framing.hpp's count, which assumes an even frame length).
-  const auto n_fft = static_cast<std::size_t>(options_.n_fft);
-  const std::size_t padded = samples + (options_.center ? 2 * (n_fft / 2) : 0);
-  if (padded < n_fft) return 0;
-  return 1 + (padded - n_fft) / static_cast<std::size_t>(*options_.hop_length);
+  return dsp::frame_count(samples, framing_);
 }
 
 core::Status Stft::check_signal(std::size_t samples) const {
