@@ -1,0 +1,12 @@
+# Tests of src/service: the address classification (pure) and the downloader against a
+# loopback HTTP server started by each test. Included from tests/CMakeLists.txt.
+earshot_add_test(earshot_service_unit_tests LABEL unit TIMEOUT 10
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/service/address_policy_test.cpp
+  LIBRARIES earshot_service)
+
+earshot_add_test(earshot_service_tests LABEL integration TIMEOUT 60
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/service/fetch_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/service/fetch_refusal_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/service/test_http_server.cpp
+  LIBRARIES earshot_service)
