@@ -3,6 +3,7 @@
 
 #include "cli/analyze_command.hpp"
 #include "cli/features_command.hpp"
+#include "cli/serve_command.hpp"
 #include "earshot/version.hpp"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   earshot::cli::add_analyze_command(app, exit_code);
   earshot::cli::add_features_command(app, exit_code);
+  earshot::cli::add_serve_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

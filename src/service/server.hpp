@@ -1,0 +1,53 @@
+// The HTTP server of `earshot serve`: an Asio io_context run by a few threads, one C++20
+// coroutine per connection (Beast HTTP/1.1, keep-alive, a read timeout, a body limit), and the
+// routes' blocking work on a bounded WorkerPool so that Asio threads never block.
+//
+//   auto server = service::Server::start(config);   // listening when it returns
+//   if (!server) { report(server.error()); return 2; }
+//   wait_for_signal();
+//   (*server)->stop();   // graceful: no new connections, in-flight requests finish
+//
+// start() binds API_HOST:API_PORT (port 0 picks a free one; see port()). stop() closes the
+// listener and idle connections, lets requests already read complete for up to
+// SHUTDOWN_GRACE_SECONDS, then stops the threads; the destructor calls it. Not copyable; stop()
+// may be called from any thread except the server's own.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "core/result.hpp"
+#include "service/config.hpp"
+
+namespace earshot::service {
+
+class WorkerPool;
+
+struct ServerOptions {
+  int io_threads = 2;  // threads running the io_context (accept, parse, write)
+};
+
+class Server {
+ public:
+  // Errors: invalid_input for a bad host address, io when binding fails, and those of
+  // Routes::create.
+  static core::Result<std::unique_ptr<Server>> start(const Config& config,
+                                                     ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t port() const;  // the bound port
+  void stop();
+
+  // For tests: the pool the routes' work runs on.
+  WorkerPool& worker_pool();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace earshot::service

@@ -1,0 +1,163 @@
+// The routes as functions from request to response: routing, the validation (422) shapes, and
+// the analysis responses, without sockets.
+#include "service/routes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/wav_writer.hpp"
+
+namespace earshot::service {
+namespace {
+
+Config test_config() {
+  Config config;
+  config.api_title = "earshot";
+  config.api_version = "9.9.9";
+  return config;
+}
+
+Routes make_routes(const Config& config = test_config()) {
+  auto routes = Routes::create(config);
+  EXPECT_TRUE(routes.ok());
+  return std::move(*routes);
+}
+
+HttpResponse run(const Routes& routes, const HttpRequest& request) {
+  Dispatch d = routes.dispatch(request);
+  return d.immediate ? *d.immediate : d.work();
+}
+
+nlohmann::json body_of(const HttpResponse& r) {
+  return nlohmann::json::parse(r.body);
+}
+
+std::string sine_wav() {
+  std::vector<float> samples(8000);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    samples[i] = 0.5f * static_cast<float>(std::sin(2.0 * M_PI * 440.0 * i / 16000.0));
+  }
+  auto bytes = test::encode_wav(samples, {.sample_rate = 16000});
+  return std::string(bytes.begin(), bytes.end());
+}
+
+TEST(Routes, RootAndHealth) {
+  auto routes = make_routes();
+  auto root = run(routes, {"GET", "/", "", ""});
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(body_of(root), (nlohmann::json{{"message", "earshot 9.9.9"}}));
+  EXPECT_EQ(body_of(run(routes, {"GET", "/health/live", "", ""})),
+            (nlohmann::json{{"status", "ok"}}));
+  auto ready = run(routes, {"GET", "/health/ready?probe=1", "", ""});
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(body_of(ready), (nlohmann::json{{"status", "ready"}}));
+}
+
+TEST(Routes, UnknownPathAndWrongMethod) {
+  auto routes = make_routes();
+  auto missing = run(routes, {"GET", "/nope", "", ""});
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(body_of(missing), (nlohmann::json{{"detail", "Not Found"}}));
+  auto wrong = run(routes, {"GET", "/analyze", "", ""});
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(body_of(wrong), (nlohmann::json{{"detail", "Method Not Allowed"}}));
+  EXPECT_EQ(run(routes, {"POST", "/", "", ""}).status, 405);
+}
+
+TEST(Routes, AnalyzeAudioValidation) {
+  auto routes = make_routes();
+  auto bad_json = run(routes, {"POST", "/analyze-audio", "application/json", "{oops"});
+  EXPECT_EQ(bad_json.status, 422);
+  auto detail = body_of(bad_json)["detail"][0];
+  EXPECT_EQ(detail["type"], "value_error.jsondecode");
+  EXPECT_EQ(detail["loc"][0], "body");
+
+  auto missing = run(routes, {"POST", "/analyze-audio", "application/json", "{}"});
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(body_of(missing), nlohmann::json::parse(R"({"detail":[{"loc":["body","audio_url"],
+              "msg":"field required","type":"value_error.missing"}]})"));
+
+  auto not_string = run(routes, {"POST", "/analyze-audio", "", R"({"audio_url": 5})"});
+  EXPECT_EQ(not_string.status, 422);
+  EXPECT_EQ(body_of(not_string)["detail"][0]["type"], "type_error.str");
+
+  auto ftp = run(routes, {"POST", "/analyze-audio", "", R"({"audio_url": "ftp://x/a.wav"})"});
+  EXPECT_EQ(ftp.status, 422);
+  EXPECT_EQ(body_of(ftp)["detail"][0]["type"], "value_error.url.scheme");
+  auto bare = run(routes, {"POST", "/analyze-audio", "", R"({"audio_url": "a.wav"})"});
+  EXPECT_EQ(body_of(bare)["detail"][0]["type"], "value_error.url.scheme");
+}
+
+TEST(Routes, AnalyzeAudioRefusesLoopbackByDefault) {
+  auto routes = make_routes();
+  auto d = routes.dispatch({"POST", "/analyze-audio", "application/json",
+                            R"({"audio_url": "http://127.0.0.1:1/a.wav"})"});
+  ASSERT_FALSE(d.immediate);
+  auto r = d.work();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(body_of(r)["detail"].is_string());
+}
+
+TEST(Routes, AnalyzeRawBodyMatchesAnalyzer) {
+  auto routes = make_routes();
+  const auto wav = sine_wav();
+  auto r = run(routes, {"POST", "/analyze", "audio/wav", wav});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto expected = analysis::Analyzer{}.analyze_bytes(
+      std::span(reinterpret_cast<const std::uint8_t*>(wav.data()), wav.size()));
+  ASSERT_TRUE(expected.ok());
+  auto body = body_of(r);
+  EXPECT_EQ(body["status"], "success");
+  EXPECT_EQ(body["data"], nlohmann::json::parse(analysis::to_json(*expected).dump()));
+}
+
+TEST(Routes, AnalyzeBadInput) {
+  auto routes = make_routes();
+  EXPECT_EQ(run(routes, {"POST", "/analyze", "text/plain", "hello"}).status, 415);
+  EXPECT_EQ(run(routes, {"POST", "/analyze", "multipart/form-data; boundary=x", "--x"}).status,
+            400);
+  EXPECT_EQ(run(routes, {"POST", "/analyze", "multipart/form-data", "abc"}).status, 400);
+  auto garbage = run(routes, {"POST", "/analyze", "application/octet-stream", "not audio"});
+  EXPECT_EQ(garbage.status, 400) << garbage.body;
+  EXPECT_TRUE(body_of(garbage)["detail"].is_string());
+}
+
+std::string multipart(const std::string& field, const std::string& content) {
+  return "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+         "--XyZ\r\nContent-Disposition: form-data; name=\"" +
+         field + "\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n" + content +
+         "\r\n--XyZ--\r\n";
+}
+
+TEST(Routes, AnalyzeMultipartFileField) {
+  auto routes = make_routes();
+  const auto wav = sine_wav();
+  auto raw = run(routes, {"POST", "/analyze", "audio/wav", wav});
+  auto form = run(routes, {"POST", "/analyze", "multipart/form-data; boundary=\"XyZ\"",
+                           multipart("file", wav)});
+  ASSERT_EQ(form.status, 200) << form.body;
+  EXPECT_EQ(body_of(form), body_of(raw));
+
+  auto missing = run(
+      routes, {"POST", "/analyze", "multipart/form-data; boundary=XyZ", multipart("upload", wav)});
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(body_of(missing), nlohmann::json::parse(R"({"detail":[{"loc":["body","file"],
+              "msg":"field required","type":"value_error.missing"}]})"));
+}
+
+TEST(Routes, BusyAndTooLarge) {
+  auto busy = Routes::busy_response();
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(body_of(busy), (nlohmann::json{{"detail", "Server busy, retry later"}}));
+  ASSERT_EQ(busy.headers.size(), 1u);
+  EXPECT_EQ(busy.headers[0].first, "Retry-After");
+  EXPECT_EQ(busy.headers[0].second, "1");
+  EXPECT_EQ(Routes::upload_too_large_response(10).status, 413);
+}
+
+}  // namespace
+}  // namespace earshot::service

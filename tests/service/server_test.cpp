@@ -1,0 +1,378 @@
+// The real server on 127.0.0.1 (a free port), driven by Beast's synchronous client: routes and
+// statuses, downloads from a loopback file server, concurrency, overload, keep-alive, the body
+// limit and a graceful stop. Every server and thread is stopped by the test that started it.
+#include "service/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "analysis/analyzer.hpp"
+#include "service/test_http_server.hpp"
+#include "service/worker_pool.hpp"
+#include "support/wav_writer.hpp"
+
+namespace earshot::service {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string retry_after;
+  nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+// One HTTP/1.1 connection to the server under test.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : stream_(io_) {
+    stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+
+  Reply send(http::verb method, const std::string& target, const std::string& body = "",
+             const std::string& content_type = "", bool keep_alive = false) {
+    http::request<http::string_body> request{method, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    if (!content_type.empty()) request.set(http::field::content_type, content_type);
+    request.body() = body;
+    request.keep_alive(keep_alive);
+    request.prepare_payload();
+    http::write(stream_, request);
+    return read();
+  }
+
+  Reply read() {
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    http::read(stream_, buffer, parser);
+    auto response = parser.release();
+    return Reply{static_cast<int>(response.result_int()), response.body(),
+                 std::string(response[http::field::retry_after])};
+  }
+
+  beast::tcp_stream& stream() { return stream_; }
+
+ private:
+  asio::io_context io_;
+  beast::tcp_stream stream_;
+};
+
+Config test_config() {
+  Config config;
+  config.api_host = "127.0.0.1";
+  config.api_port = 0;
+  config.api_title = "earshot";
+  config.api_version = "1.2.3";
+  config.allow_private_urls = true;
+  config.worker_threads = 2;
+  config.max_queue = 64;
+  config.max_upload_bytes = 1024 * 1024;
+  config.request_timeout = std::chrono::seconds(10);
+  config.download_timeout = std::chrono::seconds(10);
+  config.shutdown_grace = std::chrono::seconds(5);
+  return config;
+}
+
+std::unique_ptr<Server> start(const Config& config) {
+  auto server = Server::start(config);
+  if (!server) ADD_FAILURE() << server.error().message;
+  return server ? std::move(*server) : nullptr;
+}
+
+std::string sine_wav() {
+  std::vector<float> samples(8000);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    samples[i] = 0.5f * static_cast<float>(std::sin(2.0 * M_PI * 440.0 * i / 16000.0));
+  }
+  auto bytes = test::encode_wav(samples, {.sample_rate = 16000});
+  return std::string(bytes.begin(), bytes.end());
+}
+
+nlohmann::json analyzer_json(const std::string& bytes) {
+  auto result = analysis::Analyzer{}.analyze_bytes(
+      std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+  EXPECT_TRUE(result.ok());
+  return result ? nlohmann::json::parse(analysis::to_json(*result).dump()) : nlohmann::json{};
+}
+
+// Serves `body` as audio/wav to exactly one HTTP request on 127.0.0.1, then its thread ends.
+class OneShotWavServer {
+ public:
+  explicit OneShotWavServer(std::string body)
+      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    thread_ = std::thread([this, body = std::move(body)] {
+      beast::error_code ec;
+      tcp::socket socket(io_);
+      acceptor_.accept(socket, ec);
+      if (ec) return;
+      beast::flat_buffer buffer;
+      http::request<http::string_body> request;
+      http::read(socket, buffer, request, ec);
+      if (ec) return;
+      http::response<http::string_body> response{http::status::ok, 11};
+      response.set(http::field::content_type, "audio/wav");
+      response.body() = body;
+      response.keep_alive(false);
+      response.prepare_payload();
+      http::write(socket, response, ec);
+      socket.shutdown(tcp::socket::shutdown_send, ec);
+    });
+  }
+  ~OneShotWavServer() {
+    beast::error_code ec;
+    // Unblocks accept() when no request came.
+    tcp::socket poke(io_);
+    poke.connect(acceptor_.local_endpoint(), ec);
+    thread_.join();
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/a.wav";
+  }
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+std::string audio_url_body(const std::string& url) {
+  return nlohmann::json{{"audio_url", url}}.dump();
+}
+
+// Waits until the pool's threads have taken every queued job.
+void wait_until_taken(const WorkerPool& pool) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (pool.queued() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+// Occupies a one-thread pool with a job that waits for `release`, then fills its queue with
+// more such jobs until it refuses one.
+int fill_pool(WorkerPool& pool, std::shared_future<void> release) {
+  int jobs = pool.try_submit([release] { release.wait(); }) ? 1 : 0;
+  wait_until_taken(pool);
+  while (pool.try_submit([release] { release.wait(); })) ++jobs;
+  return jobs;
+}
+
+TEST(Server, SimpleRoutes) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  const auto port = server->port();
+  auto root = Client(port).send(http::verb::get, "/");
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(root.json(), (nlohmann::json{{"message", "earshot 1.2.3"}}));
+  auto live = Client(port).send(http::verb::get, "/health/live");
+  EXPECT_EQ(live.status, 200);
+  EXPECT_EQ(live.json(), (nlohmann::json{{"status", "ok"}}));
+  auto ready = Client(port).send(http::verb::get, "/health/ready");
+  EXPECT_EQ(ready.json(), (nlohmann::json{{"status", "ready"}}));
+  auto missing = Client(port).send(http::verb::get, "/missing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.json(), (nlohmann::json{{"detail", "Not Found"}}));
+  auto wrong = Client(port).send(http::verb::get, "/analyze-audio");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.json(), (nlohmann::json{{"detail", "Method Not Allowed"}}));
+  auto media = Client(port).send(http::verb::post, "/analyze", "hi", "text/plain");
+  EXPECT_EQ(media.status, 415);
+}
+
+TEST(Server, AnalyzeAudioFromUrl) {
+  testing::TestHttpServer files;
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  const auto port = server->port();
+
+  const auto wav = sine_wav();
+  {
+    OneShotWavServer wav_server(wav);
+    auto ok = Client(port).send(http::verb::post, "/analyze-audio",
+                                audio_url_body(wav_server.url()), "application/json");
+    ASSERT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.json()["status"], "success");
+    EXPECT_EQ(ok.json()["data"], analyzer_json(wav));
+  }
+
+  // The loopback file server's /audio.wav is not a file the analyzer accepts: the route gives
+  // exactly the analyzer's own error for those bytes.
+  auto ramp = Client(port).send(http::verb::post, "/analyze-audio",
+                                audio_url_body(files.url("/audio.wav")), "application/json");
+  EXPECT_EQ(ramp.status, 400);
+  const auto ramp_bytes = testing::TestHttpServer::audio_body();
+  auto ramp_result = analysis::Analyzer{}.analyze_bytes(
+      std::span(reinterpret_cast<const std::uint8_t*>(ramp_bytes.data()), ramp_bytes.size()));
+  ASSERT_FALSE(ramp_result.ok());
+  EXPECT_EQ(ramp.json(), (nlohmann::json{{"detail", ramp_result.error().message}}));
+
+  auto missing = Client(port).send(http::verb::post, "/analyze-audio",
+                                   audio_url_body(files.url("/missing")), "application/json");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.json(), (nlohmann::json{{"detail", "Download failed: 404 Not Found"}}));
+
+  auto html = Client(port).send(http::verb::post, "/analyze-audio",
+                                audio_url_body(files.url("/page.html")), "application/json");
+  EXPECT_EQ(html.status, 400);
+  EXPECT_TRUE(html.json()["detail"].is_string());
+}
+
+TEST(Server, AnalyzeAudioRefusesPrivateAddressesByDefault) {
+  testing::TestHttpServer files;
+  auto config = test_config();
+  config.allow_private_urls = false;
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  auto reply = Client(server->port())
+                   .send(http::verb::post, "/analyze-audio",
+                         audio_url_body(files.url("/audio.wav")), "application/json");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(files.requests(), 0);
+}
+
+TEST(Server, AnalyzeAudioValidation) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  auto bad = Client(server->port())
+                 .send(http::verb::post, "/analyze-audio", "{not json", "application/json");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json()["detail"][0]["type"], "value_error.jsondecode");
+  auto missing =
+      Client(server->port()).send(http::verb::post, "/analyze-audio", "{}", "application/json");
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(missing.json(), nlohmann::json::parse(R"({"detail":[{"loc":["body","audio_url"],
+              "msg":"field required","type":"value_error.missing"}]})"));
+}
+
+TEST(Server, ConcurrentUploadsAllSucceed) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  const auto wav = sine_wav();
+  const auto expected = analyzer_json(wav);
+  std::vector<std::future<Reply>> replies;
+  for (int i = 0; i < 50; ++i) {
+    replies.push_back(std::async(std::launch::async, [&] {
+      return Client(server->port()).send(http::verb::post, "/analyze", wav, "audio/wav");
+    }));
+  }
+  for (auto& reply : replies) {
+    auto r = reply.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["data"], expected);
+  }
+}
+
+TEST(Server, FullQueueAnswers503WithRetryAfter) {
+  auto config = test_config();
+  config.worker_threads = 1;
+  config.max_queue = 1;
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  std::promise<void> release;
+  const int jobs = fill_pool(server->worker_pool(), release.get_future().share());
+  EXPECT_EQ(jobs, 2);  // one running, one queued
+  auto busy = Client(server->port()).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.retry_after, "1");
+  EXPECT_EQ(busy.json(), (nlohmann::json{{"detail", "Server busy, retry later"}}));
+  // Cheap routes never queue.
+  EXPECT_EQ(Client(server->port()).send(http::verb::get, "/health/live").status, 200);
+  release.set_value();
+}
+
+TEST(Server, KeepAliveServesTwoRequestsOnOneConnection) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  EXPECT_EQ(client.send(http::verb::get, "/", "", "", true).status, 200);
+  auto second = client.send(http::verb::post, "/analyze", sine_wav(), "audio/wav", true);
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(client.send(http::verb::get, "/health/ready", "", "", false).status, 200);
+}
+
+TEST(Server, AnalyzeMultipartUpload) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  const auto wav = sine_wav();
+  const std::string body =
+      "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
+      "Content-Type: audio/wav\r\n\r\n" +
+      wav + "\r\n--b0undary--\r\n";
+  auto reply =
+      Client(server->port())
+          .send(http::verb::post, "/analyze", body, "multipart/form-data; boundary=b0undary");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json()["data"], analyzer_json(wav));
+}
+
+TEST(Server, BodyOverUploadLimitIs413) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  const std::string head =
+      "POST /analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
+      "Content-Length: 2000000\r\n\r\n";
+  asio::write(client.stream().socket(), asio::buffer(head));
+  auto reply = client.read();
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_TRUE(reply.json()["detail"].is_string());
+}
+
+TEST(Server, GracefulStopCompletesInFlightRequest) {
+  auto config = test_config();
+  config.worker_threads = 1;
+  config.max_queue = 4;
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  std::promise<void> release;
+  ASSERT_TRUE(server->worker_pool().try_submit(
+      [f = release.get_future().share()] { f.wait(); }));  // occupies the only worker
+  wait_until_taken(server->worker_pool());
+  const auto port = server->port();
+  auto in_flight = std::async(std::launch::async, [port] {
+    return Client(port).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
+  });
+  // Wait until the request is queued behind the blocker, then stop while it is in flight.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server->worker_pool().queued() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(server->worker_pool().queued(), 1u);
+  auto stopper = std::async(std::launch::async, [&] { server->stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release.set_value();
+  stopper.get();
+  auto reply = in_flight.get();
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  // No longer accepting.
+  EXPECT_THROW(Client{port}, boost::system::system_error);
+}
+
+TEST(Server, StopClosesIdleKeepAliveConnectionsAtOnce) {
+  auto config = test_config();
+  config.shutdown_grace = std::chrono::seconds(30);
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  Client idle(server->port());
+  EXPECT_EQ(idle.send(http::verb::get, "/health/live", "", "", true).status, 200);
+  const auto begin = std::chrono::steady_clock::now();
+  server->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace earshot::service
