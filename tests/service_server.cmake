@@ -10,8 +10,7 @@ if(TARGET earshot_service_server)
   earshot_add_test(earshot_service_server_tests LABEL integration TIMEOUT 60
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/service/server_test.cpp
-      ${CMAKE_CURRENT_LIST_DIR}/service/test_http_server.cpp
-    LIBRARIES earshot_service_server Boost::headers Threads::Threads)
+    LIBRARIES earshot_service_server earshot_test_http_server Boost::headers Threads::Threads)
 endif()
 
 # GCC 12 at -O2 reports a false -Wmaybe-uninitialized inside Beast's header parser

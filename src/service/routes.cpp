@@ -36,20 +36,19 @@ Dispatch now(HttpResponse response) {
   return Dispatch{std::move(response), {}};
 }
 
-// pydantic v1 HttpUrl's scheme check: a scheme must be present and be http or https.
-std::optional<std::string_view> url_scheme_problem(std::string_view url) {
-  const auto colon = url.find("://");
-  if (colon == std::string_view::npos || colon == 0) return "invalid or missing URL scheme";
-  std::string scheme(url.substr(0, colon));
-  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "http" && scheme != "https") return "URL scheme not permitted";
-  return std::nullopt;
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// pydantic v1 HttpUrl's scheme check: a scheme must be present and be http or https.
+std::optional<std::string_view> url_scheme_problem(std::string_view url) {
+  const auto colon = url.find("://");
+  if (colon == std::string_view::npos || colon == 0) return "invalid or missing URL scheme";
+  const std::string scheme = lower(url.substr(0, colon));
+  if (scheme != "http" && scheme != "https") return "URL scheme not permitted";
+  return std::nullopt;
 }
 
 // The value of parameter `name` in a header value such as `form-data; name="file"` or
