@@ -1,4 +1,6 @@
-# Unit tests of the service configuration and the error -> HTTP mapping (src/service/config.cmake).
+# Unit tests of the socket-free service pieces (src/service/config.cmake): configuration, the
+# error -> HTTP mapping, header values and request-body parsing.
 earshot_add_test(earshot_service_config_tests LABEL unit TIMEOUT 10
   SOURCES service/config_test.cpp service/env_file_test.cpp service/http_errors_test.cpp
+    service/http_headers_test.cpp service/request_parsing_test.cpp
   LIBRARIES earshot_service_config)

@@ -1,13 +1,17 @@
-# Tests of `earshot serve`: the routes without sockets (unit) and the real server on 127.0.0.1
-# with a Beast client (integration). Included from tests/CMakeLists.txt.
+# Tests of `earshot serve`: the routes and their parts without sockets (unit) and the real
+# server on 127.0.0.1 with a Beast client (integration). Included from tests/CMakeLists.txt.
 if(TARGET earshot_service_server)
   find_package(Boost 1.81 REQUIRED)
   find_package(Threads REQUIRED)
-  earshot_add_test(earshot_service_routes_tests LABEL unit TIMEOUT 30
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/service/routes_test.cpp
+  earshot_add_test(earshot_service_routes_tests LABEL unit TIMEOUT 60
+    SOURCES
+      ${CMAKE_CURRENT_LIST_DIR}/service/api_docs_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/service/prometheus_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/service/routes_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/service/service_log_test.cpp
     LIBRARIES earshot_service_server)
 
-  earshot_add_test(earshot_service_server_tests LABEL integration TIMEOUT 60
+  earshot_add_test(earshot_service_server_tests LABEL integration TIMEOUT 120
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/service/server_test.cpp
     LIBRARIES earshot_service_server earshot_test_http_server Boost::headers Threads::Threads)

@@ -146,6 +146,8 @@ constexpr std::array kEntries = {
         set_int<&Config::request_timeout, 1, 86400>},
   Entry{{"SHUTDOWN_GRACE_SECONDS", "30", "Time to finish requests on shutdown (0-3600 s)."},
         set_int<&Config::shutdown_grace, 0, 3600>},
+  Entry{{"SWAGGER_UI_DIR", "", "swagger-ui-dist folder for /docs; empty: installed or source tree."},
+        set_string<&Config::swagger_ui_dir>},
 };
 // clang-format on
 

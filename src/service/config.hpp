@@ -53,6 +53,7 @@ struct Config {
   int worker_threads = 0;  // 0: one per core; see effective_worker_threads()
   std::chrono::seconds request_timeout{300};
   std::chrono::seconds shutdown_grace{30};
+  std::filesystem::path swagger_ui_dir;  // empty: look in the default places (api_docs.hpp)
 
   // worker_threads with 0 resolved to the number of cores (at least 1).
   int effective_worker_threads() const;

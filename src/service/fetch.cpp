@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 
+#include "service/http_headers.hpp"
+
 namespace earshot::service {
 namespace {
 
@@ -52,13 +54,6 @@ struct Transfer {
   bool response_checked = false;
   std::optional<Error> response_error;
 };
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Checks the final response's status and content type before any of its body is kept.
 std::optional<Error> check_response(CURL* handle) {
@@ -133,7 +128,7 @@ core::Result<UrlPtr> parse_url(std::string_view text) {
     return Error{ErrorCode::invalid_input, "Invalid URL"};
   }
   const CurlString scheme(raw_scheme);
-  const std::string name = lower(scheme.get());
+  const std::string name = ascii_lower(scheme.get());
   if (name != "http" && name != "https") {
     return Error{ErrorCode::invalid_input, "Only http and https URLs are accepted"};
   }
@@ -198,21 +193,6 @@ Error transfer_error(CURLcode code, const Transfer& transfer, const FetchOptions
 }
 
 }  // namespace
-
-std::string media_type(std::string_view content_type) {
-  const auto end = content_type.find(';');
-  std::string_view type = content_type.substr(0, end);
-  const auto first = type.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  type = type.substr(first, type.find_last_not_of(" \t") - first + 1);
-  return lower(type);
-}
-
-bool is_audio_content_type(std::string_view content_type) {
-  const std::string type = media_type(content_type);
-  return (type.starts_with("audio/") && type.size() > 6) ||
-         (type.starts_with("video/") && type.size() > 6) || type == "application/octet-stream";
-}
 
 std::string describe_status(long status) {
   struct Reason {

@@ -67,11 +67,6 @@ class Fetcher {
   FetchOptions options_;
 };
 
-// The media type of a Content-Type value, lower-cased and without parameters
-// ("Audio/MPEG; x=1" -> "audio/mpeg").
-std::string media_type(std::string_view content_type);
-// True for audio/*, video/* and application/octet-stream (case-insensitive).
-bool is_audio_content_type(std::string_view content_type);
 // "404 Not Found" for common statuses, otherwise just the number.
 std::string describe_status(long status);
 

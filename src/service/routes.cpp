@@ -1,8 +1,13 @@
 #include "service/routes.hpp"
 
+#include <chrono>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <string_view>
+
+#include "service/dependency_checks.hpp"
+#include "service/http_headers.hpp"
+#include "service/request_parsing.hpp"
 
 namespace earshot::service {
 namespace {
@@ -14,9 +19,34 @@ constexpr int kNotFound = 404;
 constexpr int kMethodNotAllowed = 405;
 constexpr int kUnsupportedMediaType = 415;
 constexpr int kServiceUnavailable = 503;
+constexpr int kGatewayTimeout = 504;
+
+constexpr std::string_view kUnmatched = "unmatched";
+constexpr auto kReadinessTimeout = std::chrono::milliseconds(500);
+
+HttpResponse json_response(int status, const nlohmann::ordered_json& body) {
+  return HttpResponse{status,
+                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      "application/json",
+                      {},
+                      {}};
+}
 
 HttpResponse json_ok(const nlohmann::ordered_json& body) {
-  return HttpResponse{kOk, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+  return json_response(kOk, body);
+}
+
+// An error response; a 5xx keeps the error's own message for the log.
+HttpResponse error_of(const core::Error& error) {
+  HttpResponse response = HttpResponse::from(error_response(error));
+  if (response.status >= 500) response.log_detail = error.message;
+  return response;
+}
+
+HttpResponse internal_error(std::string cause) {
+  HttpResponse response = HttpResponse::from(internal_error_response());
+  response.log_detail = std::move(cause);
+  return response;
 }
 
 std::string_view path_of(std::string_view target) {
@@ -24,100 +54,54 @@ std::string_view path_of(std::string_view target) {
   return query == std::string_view::npos ? target : target.substr(0, query);
 }
 
-HttpResponse not_found() {
-  return HttpResponse::from(detail_response(kNotFound, "Not Found"));
+Dispatch now(std::string_view route, HttpResponse response) {
+  return Dispatch{route, std::move(response), {}};
 }
 
-HttpResponse method_not_allowed() {
-  return HttpResponse::from(detail_response(kMethodNotAllowed, "Method Not Allowed"));
-}
-
-Dispatch now(HttpResponse response) {
-  return Dispatch{std::move(response), {}};
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// pydantic v1 HttpUrl's scheme check: a scheme must be present and be http or https.
-std::optional<std::string_view> url_scheme_problem(std::string_view url) {
-  const auto colon = url.find("://");
-  if (colon == std::string_view::npos || colon == 0) return "invalid or missing URL scheme";
-  const std::string scheme = lower(url.substr(0, colon));
-  if (scheme != "http" && scheme != "https") return "URL scheme not permitted";
-  return std::nullopt;
-}
-
-// The value of parameter `name` in a header value such as `form-data; name="file"` or
-// `multipart/form-data; boundary=xyz`; quotes removed. Empty when absent.
-std::string header_parameter(std::string_view value, std::string_view name) {
-  const std::string lowered = lower(value);
-  std::size_t at = 0;
-  while ((at = lowered.find(name, at)) != std::string::npos) {
-    const bool starts = at == 0 || lowered[at - 1] == ';' || lowered[at - 1] == ' ';
-    const std::size_t eq = at + name.size();
-    if (starts && eq < value.size() && value[eq] == '=') {
-      std::string_view rest = value.substr(eq + 1);
-      if (!rest.empty() && rest.front() == '"') {
-        rest.remove_prefix(1);
-        return std::string(rest.substr(0, rest.find('"')));
-      }
-      return std::string(rest.substr(0, rest.find(';')));
-    }
-    at = eq;
-  }
-  return {};
-}
-
-enum class MultipartOutcome { found, missing, malformed };
-
-// Finds the form field `field` in a multipart/form-data body (RFC 7578): its content, without
-// copying, in `content`.
-MultipartOutcome find_form_field(std::string_view body, std::string_view boundary,
-                                 std::string_view field, std::string_view& content) {
-  if (boundary.empty()) return MultipartOutcome::malformed;
-  const std::string delimiter = "--" + std::string(boundary);
-  std::size_t at = body.find(delimiter);
-  if (at == std::string_view::npos) return MultipartOutcome::malformed;
-  for (;;) {
-    at += delimiter.size();
-    if (body.substr(at, 2) == "--") return MultipartOutcome::missing;  // closing delimiter
-    if (body.substr(at, 2) != "\r\n") return MultipartOutcome::malformed;
-    at += 2;
-    const std::size_t headers_end = body.find("\r\n\r\n", at);
-    if (headers_end == std::string_view::npos) return MultipartOutcome::malformed;
-    const std::string_view headers = body.substr(at, headers_end - at);
-    const std::size_t data = headers_end + 4;
-    const std::size_t next = body.find("\r\n" + delimiter, data);
-    if (next == std::string_view::npos) return MultipartOutcome::malformed;
-    std::string name;
-    std::size_t line = 0;
-    while (line <= headers.size()) {
-      std::size_t end = headers.find("\r\n", line);
-      if (end == std::string_view::npos) end = headers.size();
-      const std::string_view header = headers.substr(line, end - line);
-      if (lower(header.substr(0, 20)) == "content-disposition:") {
-        name = header_parameter(header.substr(20), "name");
-      }
-      line = end + 2;
-    }
-    if (name == field) {
-      content = body.substr(data, next - data);
-      return MultipartOutcome::found;
-    }
-    at = next + 2;
-  }
+bool matches(std::string_view pattern, std::string_view path) {
+  if (pattern.ends_with('*')) return path.starts_with(pattern.substr(0, pattern.size() - 1));
+  return pattern == path;
 }
 
 }  // namespace
 
-Routes::Routes(const Config& config, Fetcher fetcher)
-    : root_message_(config.api_title + " " + config.api_version), fetcher_(std::move(fetcher)) {}
+struct Routes::Entry {
+  RouteInfo info;
+  Dispatch (Routes::*handler)(const HttpRequest&) const;
+};
 
-core::Result<Routes> Routes::create(const Config& config) {
+// The routing table, in one place. A path matched with another method gets a 405.
+std::span<const Routes::Entry> Routes::entries() {
+  static constexpr Entry kEntries[] = {
+      {{"GET", "/"}, &Routes::root},
+      {{"GET", "/health/live"}, &Routes::live},
+      {{"GET", "/health/ready"}, &Routes::ready},
+      {{"GET", "/metrics"}, &Routes::metrics},
+      {{"GET", "/openapi.json"}, &Routes::openapi},
+      {{"GET", "/docs"}, &Routes::swagger_ui},
+      {{"GET", "/docs/*"}, &Routes::swagger_ui},
+      {{"POST", "/analyze-audio"}, &Routes::analyze_audio},
+      {{"POST", "/analyze"}, &Routes::analyze_upload},
+  };
+  return kEntries;
+}
+
+std::vector<RouteInfo> Routes::table() {
+  std::vector<RouteInfo> out;
+  for (const Entry& entry : entries()) out.push_back(entry.info);
+  return out;
+}
+
+Routes::Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
+               ApiDocs docs)
+    : root_message_(config.api_title + " " + config.api_version),
+      redis_host_(config.redis_host),
+      redis_port_(config.redis_port),
+      fetcher_(std::move(fetcher)),
+      metrics_(std::move(metrics)),
+      docs_(std::move(docs)) {}
+
+core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<ServiceMetrics> metrics) {
   FetchOptions options;
   options.max_bytes = static_cast<std::size_t>(config.max_download_bytes);
   options.connect_timeout = config.download_connect_timeout;
@@ -125,7 +109,10 @@ core::Result<Routes> Routes::create(const Config& config) {
   options.policy.allow_private = config.allow_private_urls;
   auto fetcher = Fetcher::create(options);
   if (!fetcher) return fetcher.error();
-  return Routes(config, std::move(*fetcher));
+  auto docs = ApiDocs::load(config);
+  if (!docs) return docs.error();
+  if (!metrics) metrics = std::make_shared<ServiceMetrics>();
+  return Routes(config, std::move(*fetcher), std::move(metrics), std::move(*docs));
 }
 
 HttpResponse Routes::busy_response() {
@@ -141,113 +128,152 @@ HttpResponse Routes::upload_too_large_response(std::int64_t limit) {
                   "Request body exceeds the upload limit of " + std::to_string(limit) + " bytes"}));
 }
 
+HttpResponse Routes::timeout_response(std::chrono::seconds limit) {
+  return HttpResponse::from(detail_response(
+      kGatewayTimeout, "Request timed out after " + std::to_string(limit.count()) + " s"));
+}
+
 Dispatch Routes::dispatch(const HttpRequest& request) const {
   const auto path = path_of(request.target);
-  const bool get = request.method == "GET";
-  const bool post = request.method == "POST";
-  if (path == "/") {
-    if (!get) return now(method_not_allowed());
-    return now(json_ok(nlohmann::ordered_json{{"message", root_message_}}));
+  // HEAD is GET without the body, which the server drops.
+  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  std::string allow;
+  std::string_view matched_route = kUnmatched;
+  for (const Entry& entry : entries()) {
+    if (!matches(entry.info.path, path)) continue;
+    if (entry.info.method == method) return (this->*entry.handler)(request);
+    matched_route = entry.info.path;
+    if (!allow.empty()) allow += ", ";
+    allow += entry.info.method == "GET" ? "GET, HEAD" : entry.info.method;
   }
-  if (path == "/health/live") {
-    if (!get) return now(method_not_allowed());
-    return now(json_ok(nlohmann::ordered_json{{"status", "ok"}}));
+  if (allow.empty()) {
+    return now(kUnmatched, HttpResponse::from(detail_response(kNotFound, "Not Found")));
   }
-  if (path == "/health/ready") {
-    if (!get) return now(method_not_allowed());
-    return now(json_ok(nlohmann::ordered_json{{"status", "ready"}}));
+  auto response = HttpResponse::from(detail_response(kMethodNotAllowed, "Method Not Allowed"));
+  response.headers.emplace_back("Allow", std::move(allow));
+  return now(matched_route, std::move(response));
+}
+
+Dispatch Routes::root(const HttpRequest&) const {
+  return now("/", json_ok(nlohmann::ordered_json{{"message", root_message_}}));
+}
+
+Dispatch Routes::live(const HttpRequest&) const {
+  return now("/health/live", json_ok(nlohmann::ordered_json{{"status", "ok"}}));
+}
+
+Dispatch Routes::ready(const HttpRequest&) const {
+  // Checking Redis blocks (a connect and a PING), so it runs on the pool like any work.
+  return Dispatch{"/health/ready", std::nullopt, [this]() -> HttpResponse {
+                    nlohmann::ordered_json checks{{"analyzer", "ok"}};
+                    bool ready = true;
+                    if (!redis_host_.empty()) {
+                      auto problem = redis_problem(redis_host_, redis_port_, kReadinessTimeout);
+                      checks["redis"] = problem ? *problem : std::string("ok");
+                      ready = ready && !problem;
+                    }
+                    return json_response(
+                        ready ? kOk : kServiceUnavailable,
+                        {{"status", ready ? "ready" : "not_ready"}, {"checks", std::move(checks)}});
+                  }};
+}
+
+Dispatch Routes::metrics(const HttpRequest&) const {
+  return now(
+      "/metrics",
+      HttpResponse{kOk, metrics_->render(), "text/plain; version=0.0.4; charset=utf-8", {}, {}});
+}
+
+Dispatch Routes::openapi(const HttpRequest&) const {
+  return now("/openapi.json", HttpResponse{kOk, docs_.openapi_json(), "application/json", {}, {}});
+}
+
+Dispatch Routes::swagger_ui(const HttpRequest& request) const {
+  const auto path = path_of(request.target);
+  const std::string_view route = path == "/docs" ? "/docs" : "/docs/*";
+  if (!docs_.swagger_ui_available()) {
+    return now(route, HttpResponse::from(detail_response(
+                          kServiceUnavailable,
+                          "Swagger UI is not installed (run scripts/setup, or set SWAGGER_UI_DIR "
+                          "to a swagger-ui-dist folder); the API description is at "
+                          "/openapi.json")));
   }
-  if (path == "/analyze-audio") {
-    if (!post) return now(method_not_allowed());
-    return analyze_audio(request);
-  }
-  if (path == "/analyze") {
-    if (!post) return now(method_not_allowed());
-    return analyze_upload(request);
-  }
-  return now(not_found());
+  auto file = docs_.file(path);
+  if (!file) return now(route, HttpResponse::from(detail_response(kNotFound, "Not Found")));
+  return now(route, HttpResponse{kOk,
+                                 std::string(file->body),
+                                 std::string(file->content_type),
+                                 {{"Cache-Control", "public, max-age=3600"}},
+                                 {}});
 }
 
 HttpResponse Routes::analyze_bytes(std::span<const std::uint8_t> bytes) const {
   try {
+    const auto start = std::chrono::steady_clock::now();
     auto result = analyzer_.analyze_bytes(bytes);
-    if (!result) return HttpResponse::from(error_response(result.error()));
+    metrics_->analysis_seconds.observe(
+        {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (!result) return error_of(result.error());
+    metrics_->audio_seconds.add(result->info.duration_seconds);
     nlohmann::ordered_json body;
     body["status"] = "success";
     body["data"] = analysis::to_json(*result);
     return json_ok(body);
-  } catch (const std::exception&) {
-    return HttpResponse::from(internal_error_response());
+  } catch (const std::exception& e) {
+    return internal_error(std::string("analysis threw: ") + e.what());
   }
 }
 
 Dispatch Routes::analyze_audio(const HttpRequest& request) const {
-  nlohmann::json body;
-  try {
-    body = nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    const int pos = e.byte > 0 ? static_cast<int>(e.byte - 1) : 0;
-    return now(HttpResponse::from(
-        validation_error({"body", pos}, "Expecting value", validation_type::json_decode)));
+  constexpr std::string_view kRoute = "/analyze-audio";
+  auto parsed = parse_audio_url_body(request.body);
+  if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
+    return now(kRoute, HttpResponse::from(std::move(*error)));
   }
-  if (!body.is_object()) {
-    return now(HttpResponse::from(
-        validation_error({"body"}, "value is not a valid dict", "type_error.dict")));
-  }
-  const auto it = body.find("audio_url");
-  if (it == body.end() || it->is_null()) {
-    return now(HttpResponse::from(
-        validation_error({"body", "audio_url"}, "field required", validation_type::missing)));
-  }
-  if (!it->is_string()) {
-    return now(HttpResponse::from(
-        validation_error({"body", "audio_url"}, "str type expected", validation_type::not_string)));
-  }
-  std::string url = it->get<std::string>();
-  if (auto problem = url_scheme_problem(url)) {
-    return now(HttpResponse::from(
-        validation_error({"body", "audio_url"}, *problem, validation_type::url_scheme)));
-  }
-  return Dispatch{std::nullopt, [this, url = std::move(url)]() -> HttpResponse {
+  return Dispatch{kRoute, std::nullopt,
+                  [this, url = std::move(std::get<std::string>(parsed))]() -> HttpResponse {
                     try {
                       auto download = fetcher_.fetch(url);
-                      if (!download) return HttpResponse::from(error_response(download.error()));
+                      if (!download) return error_of(download.error());
+                      metrics_->downloaded_bytes.add(static_cast<double>(download->bytes.size()));
                       return analyze_bytes(download->bytes);
-                    } catch (const std::exception&) {
-                      return HttpResponse::from(internal_error_response());
+                    } catch (const std::exception& e) {
+                      return internal_error(std::string("download threw: ") + e.what());
                     }
                   }};
 }
 
 Dispatch Routes::analyze_upload(const HttpRequest& request) const {
+  constexpr std::string_view kRoute = "/analyze";
   const std::string type = media_type(request.content_type);
+  std::string_view audio;
   if (type == "multipart/form-data") {
-    std::string_view content;
-    switch (find_form_field(request.body, header_parameter(request.content_type, "boundary"),
-                            "file", content)) {
-      case MultipartOutcome::malformed:
-        return now(HttpResponse::from(error_response(
-            core::Error{core::ErrorCode::invalid_input, "There was an error parsing the body"})));
-      case MultipartOutcome::missing:
-        return now(HttpResponse::from(
-            validation_error({"body", "file"}, "field required", validation_type::missing)));
-      case MultipartOutcome::found:
+    const FormField field = find_form_field(request.body, request.content_type, "file");
+    switch (field.outcome) {
+      case FormFieldOutcome::malformed:
+        return now(kRoute,
+                   HttpResponse::from(error_response(core::Error{
+                       core::ErrorCode::invalid_input, "There was an error parsing the body"})));
+      case FormFieldOutcome::missing:
+        return now(kRoute, HttpResponse::from(validation_error({"body", "file"}, "field required",
+                                                               validation_type::missing)));
+      case FormFieldOutcome::found:
+        audio = field.content;
         break;
     }
-    auto bytes = std::make_shared<const std::vector<std::uint8_t>>(content.begin(), content.end());
-    return Dispatch{std::nullopt, [this, bytes]() { return analyze_bytes(*bytes); }};
+  } else if (is_audio_content_type(request.content_type)) {
+    audio = request.body;
+  } else {
+    return now(kRoute,
+               HttpResponse::from(detail_response(
+                   kUnsupportedMediaType,
+                   "Content type " + (type.empty() ? std::string("(none)") : type) +
+                       " is not audio; send audio/*, video/* or application/octet-stream, or "
+                       "multipart/form-data with a file field")));
   }
-  if (!is_audio_content_type(request.content_type)) {
-    return now(HttpResponse::from(
-        detail_response(kUnsupportedMediaType,
-                        "Content type " + (type.empty() ? std::string("(none)") : type) +
-                            " is not audio; send audio/*, video/* or application/octet-stream, or "
-                            "multipart/form-data with a file field")));
-  }
-  // The body is copied into the job: the request dies with the session's read buffer.
-  auto bytes =
-      std::make_shared<const std::vector<std::uint8_t>>(request.body.begin(), request.body.end());
-  return Dispatch{std::nullopt, [this, bytes]() { return analyze_bytes(*bytes); }};
+  // The bytes are copied into the job: the request dies with the session's read buffer.
+  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(audio.begin(), audio.end());
+  return Dispatch{kRoute, std::nullopt, [this, bytes]() { return analyze_bytes(*bytes); }};
 }
 
 }  // namespace earshot::service

@@ -2,14 +2,18 @@
 // they are tested without sockets. Routing is split in two steps because the heavy part must
 // run on the WorkerPool, not on an Asio thread:
 //
-//   service::Routes routes(config);                       // may fail: see create()
-//   service::Dispatch d = routes->dispatch(request);       // cheap: parse, validate, route
-//   HttpResponse r = d.work ? d.work() : *d.immediate;     // work() blocks (download, decode)
+//   auto routes = service::Routes::create(config, metrics);   // may fail: see create()
+//   service::Dispatch d = routes->dispatch(request);           // cheap: parse, validate, route
+//   HttpResponse r = d.work ? d.work() : *d.immediate;         // work() blocks (download, decode)
 //
-// Every status comes from http_errors (error_response / detail_response / validation_error).
-// Contract (that of the FastAPI services earshot replaces):
+// Every error body comes from http_errors (error_response / detail_response / validation_error).
+// Contract (that of the FastAPI services earshot replaces, plus earshot's own routes):
 //   GET  /               200 {"message": "<API_TITLE> <API_VERSION>"}
-//   GET  /health/live    200 {"status": "ok"};  GET /health/ready 200 {"status": "ready"}
+//   GET  /health/live    200 {"status": "ok"}
+//   GET  /health/ready   200 {"status": "ready", "checks": {...}}; 503 {"status": "not_ready", ...}
+//                        when a configured dependency (Redis) does not answer
+//   GET  /metrics        Prometheus text format (metrics.hpp)
+//   GET  /openapi.json   the OpenAPI 3.1 description; GET /docs Swagger UI (api_docs.hpp)
 //   POST /analyze-audio  JSON {"audio_url": "http(s)://..."}; 422 (FastAPI shape) for a bad body,
 //                        400 download / not audio / undecodable, 413 too large, 500 internal
 //   POST /analyze        raw body with Content-Type audio/*, video/*, application/octet-stream,
@@ -17,20 +21,26 @@
 //                        field is absent, 400 for a malformed multipart body); 415 otherwise
 //   success              200 {"status": "success", "data": analysis::to_json(result)}
 //   unknown path 404 {"detail": "Not Found"}; wrong method 405 {"detail": "Method Not Allowed"}
+//   with an Allow header. HEAD is answered for every GET route (the server drops the body).
 // Routes is immutable after create() and safe to use from many threads at once.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "analysis/analyzer.hpp"
 #include "core/result.hpp"
+#include "service/api_docs.hpp"
 #include "service/config.hpp"
 #include "service/fetch.hpp"
 #include "service/http_errors.hpp"
+#include "service/metrics.hpp"
 
 namespace earshot::service {
 
@@ -43,42 +53,74 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string body;                                          // JSON
+  std::string body;
+  std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+  std::string log_detail;  // why a 5xx happened: for the log, never sent to the client
 
   static HttpResponse from(HttpErrorResponse error) {
-    return HttpResponse{error.status, std::move(error.body), {}};
+    return HttpResponse{error.status, std::move(error.body), "application/json", {}, {}};
   }
 };
 
 // Either an answer now, or work to run on the WorkerPool that produces the answer.
 struct Dispatch {
+  std::string_view route;  // the matched route's path, or "unmatched" (metric and log label)
   std::optional<HttpResponse> immediate;
   std::function<HttpResponse()> work;  // set when immediate is not; blocking, never throws
 };
 
+// One entry of the routing table: method and path (a trailing '*' matches any rest).
+struct RouteInfo {
+  std::string_view method;
+  std::string_view path;
+};
+
 class Routes {
  public:
-  // Errors: those of Fetcher::create for options built from the config.
-  static core::Result<Routes> create(const Config& config);
+  // `metrics` may be null (a private set is made). Errors: those of Fetcher::create for options
+  // built from the config, and of ApiDocs::load.
+  static core::Result<Routes> create(const Config& config,
+                                     std::shared_ptr<ServiceMetrics> metrics = nullptr);
+
+  const ApiDocs& api_docs() const { return docs_; }
 
   Dispatch dispatch(const HttpRequest& request) const;
+
+  // Every route served, in matching order (for the OpenAPI consistency test).
+  static std::vector<RouteInfo> table();
 
   // 503 {"detail": "Server busy, retry later"} with Retry-After: 1, for a full queue.
   static HttpResponse busy_response();
   // 413 for a request body over MAX_UPLOAD_BYTES.
   static HttpResponse upload_too_large_response(std::int64_t limit);
+  // 504 for a request that ran past REQUEST_TIMEOUT_SECONDS.
+  static HttpResponse timeout_response(std::chrono::seconds limit);
 
  private:
-  Routes(const Config& config, Fetcher fetcher);
+  struct Entry;  // a RouteInfo and its handler
+  static std::span<const Entry> entries();
 
-  HttpResponse analyze_bytes(std::span<const std::uint8_t> bytes) const;
+  Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
+         ApiDocs docs);
+
+  Dispatch root(const HttpRequest& request) const;
+  Dispatch live(const HttpRequest& request) const;
+  Dispatch ready(const HttpRequest& request) const;
+  Dispatch metrics(const HttpRequest& request) const;
+  Dispatch openapi(const HttpRequest& request) const;
+  Dispatch swagger_ui(const HttpRequest& request) const;
   Dispatch analyze_audio(const HttpRequest& request) const;
   Dispatch analyze_upload(const HttpRequest& request) const;
+  HttpResponse analyze_bytes(std::span<const std::uint8_t> bytes) const;
 
   std::string root_message_;
+  std::string redis_host_;  // empty: no Redis configured
+  std::uint16_t redis_port_ = 0;
   Fetcher fetcher_;
   analysis::Analyzer analyzer_;
+  std::shared_ptr<ServiceMetrics> metrics_;
+  ApiDocs docs_;
 };
 
 }  // namespace earshot::service

@@ -1,13 +1,32 @@
 # earshot_service_server: the HTTP server of `earshot serve` (Boost.Beast/Asio coroutines),
-# its routes and worker pool. Included from src/CMakeLists.txt after service.cmake and
-# config.cmake; sources are named relative to this file.
+# its routes, worker pool, metrics, log and API description. Included from src/CMakeLists.txt
+# after service.cmake and config.cmake; sources are named relative to this file.
 find_package(Boost 1.81 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+
+# The OpenAPI document is data (openapi.json), compiled into the binary as a string.
+set(EARSHOT_OPENAPI_JSON ${CMAKE_CURRENT_LIST_DIR}/openapi.json)
+file(READ ${EARSHOT_OPENAPI_JSON} EARSHOT_OPENAPI_TEXT)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${EARSHOT_OPENAPI_JSON})
+configure_file(${CMAKE_CURRENT_LIST_DIR}/openapi_document.cpp.in
+  ${PROJECT_BINARY_DIR}/generated/openapi_document.cpp @ONLY)
 
 add_library(earshot_service_server STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/api_docs.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dependency_checks.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/prometheus.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes.cpp
   ${CMAKE_CURRENT_LIST_DIR}/server.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/worker_pool.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/service_log.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/worker_pool.cpp
+  ${PROJECT_BINARY_DIR}/generated/openapi_document.cpp)
 target_link_libraries(earshot_service_server
   PUBLIC earshot_service earshot_service_config earshot_analysis
-  PRIVATE Boost::headers Threads::Threads)
+  PRIVATE Boost::headers Threads::Threads spdlog::spdlog PkgConfig::HIREDIS)
+# Where api_docs.cpp looks for web/node_modules/swagger-ui-dist when nothing else is set.
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/api_docs.cpp
+  PROPERTIES COMPILE_DEFINITIONS EARSHOT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -1,6 +1,7 @@
 // The HTTP server of `earshot serve`: an Asio io_context run by a few threads, one C++20
 // coroutine per connection (Beast HTTP/1.1, keep-alive, a read timeout, a body limit), and the
-// routes' blocking work on a bounded WorkerPool so that Asio threads never block.
+// routes' blocking work on a bounded WorkerPool so that Asio threads never block. Each answered
+// request is counted in ServiceMetrics and logged as one JSON line (service_log.hpp).
 //
 //   auto server = service::Server::start(config);   // listening when it returns
 //   if (!server) { report(server.error()); return 2; }
@@ -24,14 +25,17 @@ namespace earshot::service {
 
 class WorkerPool;
 
+struct ServiceMetrics;
+
 struct ServerOptions {
-  int io_threads = 2;  // threads running the io_context (accept, parse, write)
+  int io_threads = 2;       // threads running the io_context (accept, parse, write)
+  bool console_log = true;  // JSON log lines on stderr (LOG_DIR adds a file either way)
 };
 
 class Server {
  public:
-  // Errors: invalid_input for a bad host address, io when binding fails, and those of
-  // Routes::create.
+  // Errors: invalid_input for a bad host address, io when binding fails or the log cannot be
+  // opened, and those of Routes::create.
   static core::Result<std::unique_ptr<Server>> start(const Config& config,
                                                      ServerOptions options = {});
   ~Server();
@@ -41,8 +45,9 @@ class Server {
   std::uint16_t port() const;  // the bound port
   void stop();
 
-  // For tests: the pool the routes' work runs on.
+  // For tests: the pool the routes' work runs on, and the metrics /metrics shows.
   WorkerPool& worker_pool();
+  const ServiceMetrics& metrics() const;
 
  private:
   struct Impl;

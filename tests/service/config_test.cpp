@@ -80,7 +80,8 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "MAX_QUEUE",
                                                "WORKER_THREADS",
                                                "REQUEST_TIMEOUT_SECONDS",
-                                               "SHUTDOWN_GRACE_SECONDS"};
+                                               "SHUTDOWN_GRACE_SECONDS",
+                                               "SWAGGER_UI_DIR"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;
@@ -146,7 +147,8 @@ TEST(Config, ParsesEveryKindOfValue) {
                             {"LOG_DIR", "/var/log/earshot"},
                             {"MAX_UPLOAD_BYTES", "1"},
                             {"SHUTDOWN_GRACE_SECONDS", "0"},
-                            {"WORKER_THREADS", "3"}});
+                            {"WORKER_THREADS", "3"},
+                            {"SWAGGER_UI_DIR", "/opt/swagger"}});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->log_level, LogLevel::warning);
   EXPECT_TRUE(config->allow_private_urls);
@@ -156,6 +158,7 @@ TEST(Config, ParsesEveryKindOfValue) {
   EXPECT_EQ(config->max_upload_bytes, 1);
   EXPECT_EQ(config->shutdown_grace, std::chrono::seconds(0));
   EXPECT_EQ(config->effective_worker_threads(), 3);
+  EXPECT_EQ(config->swagger_ui_dir, "/opt/swagger");
 }
 
 TEST(Config, BooleansAcceptTheUsualSpellings) {

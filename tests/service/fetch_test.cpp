@@ -197,18 +197,6 @@ TEST(FetcherOptions, InvalidOptionsAreRefusedByName) {
   }
 }
 
-TEST(ContentType, AudioVideoAndOctetStreamAreAccepted) {
-  EXPECT_TRUE(is_audio_content_type("audio/mpeg"));
-  EXPECT_TRUE(is_audio_content_type("AUDIO/Ogg; codecs=opus"));
-  EXPECT_TRUE(is_audio_content_type("video/mp4"));
-  EXPECT_TRUE(is_audio_content_type(" application/octet-stream ; x=y"));
-  EXPECT_FALSE(is_audio_content_type("text/html"));
-  EXPECT_FALSE(is_audio_content_type("audio/"));
-  EXPECT_FALSE(is_audio_content_type("application/json"));
-  EXPECT_FALSE(is_audio_content_type("audiox/mpeg"));
-  EXPECT_EQ(media_type("Text/HTML; charset=UTF-8"), "text/html");
-}
-
 TEST(HttpStatus, CommonReasonsAreNamed) {
   EXPECT_EQ(describe_status(404), "404 Not Found");
   EXPECT_EQ(describe_status(503), "503 Service Unavailable");

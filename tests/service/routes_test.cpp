@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/redis_server.hpp"
 #include "support/wav_writer.hpp"
 
 namespace earshot::service {
@@ -54,7 +55,65 @@ TEST(Routes, RootAndHealth) {
             (nlohmann::json{{"status", "ok"}}));
   auto ready = run(routes, {"GET", "/health/ready?probe=1", "", ""});
   EXPECT_EQ(ready.status, 200);
-  EXPECT_EQ(body_of(ready), (nlohmann::json{{"status", "ready"}}));
+  EXPECT_EQ(body_of(ready),
+            (nlohmann::json{{"status", "ready"}, {"checks", {{"analyzer", "ok"}}}}));
+}
+
+TEST(Routes, ReadinessChecksARealRedis) {
+  test::RedisServer redis;
+  Config config = test_config();
+  config.redis_host = "127.0.0.1";
+  config.redis_port = redis.port();
+  auto ready = run(make_routes(config), {"GET", "/health/ready", "", ""});
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(body_of(ready)["checks"]["redis"], "ok");
+}
+
+TEST(Routes, ReadinessFailsWhenRedisIsUnreachable) {
+  Config config = test_config();
+  config.redis_host = "127.0.0.1";
+  config.redis_port = test::RedisServer::unused_port();
+  auto ready = run(make_routes(config), {"GET", "/health/ready", "", ""});
+  EXPECT_EQ(ready.status, 503);
+  const auto body = body_of(ready);
+  EXPECT_EQ(body["status"], "not_ready");
+  EXPECT_EQ(body["checks"]["analyzer"], "ok");
+  const std::string redis = body["checks"]["redis"];
+  EXPECT_TRUE(redis.starts_with("unreachable")) << redis;
+}
+
+TEST(Routes, HeadIsGetWithoutTheBodyAndWrongMethodsNameTheAllowedOnes) {
+  auto routes = make_routes();
+  auto head = routes.dispatch({"HEAD", "/health/live", "", ""});
+  ASSERT_TRUE(head.immediate);
+  EXPECT_EQ(head.immediate->status, 200);
+  EXPECT_EQ(head.route, "/health/live");
+
+  auto post_live = run(routes, {"POST", "/health/live", "", ""});
+  EXPECT_EQ(post_live.status, 405);
+  ASSERT_EQ(post_live.headers.size(), 1u);
+  EXPECT_EQ(post_live.headers[0], (std::pair<std::string, std::string>{"Allow", "GET, HEAD"}));
+  auto get_analyze = run(routes, {"GET", "/analyze", "", ""});
+  ASSERT_EQ(get_analyze.headers.size(), 1u);
+  EXPECT_EQ(get_analyze.headers[0].second, "POST");
+  EXPECT_EQ(routes.dispatch({"DELETE", "/analyze-audio", "", ""}).route, "/analyze-audio");
+  EXPECT_EQ(routes.dispatch({"GET", "/wp-admin", "", ""}).route, "unmatched");
+}
+
+TEST(Routes, MetricsCountAnalysesAndAudioSeconds) {
+  auto metrics = std::make_shared<ServiceMetrics>();
+  auto routes = Routes::create(test_config(), metrics);
+  ASSERT_TRUE(routes.ok());
+  ASSERT_EQ(run(*routes, {"POST", "/analyze", "audio/wav", sine_wav()}).status, 200);
+  EXPECT_EQ(metrics->analysis_seconds.count(), 1u);
+  EXPECT_DOUBLE_EQ(metrics->audio_seconds.value(), 0.5);
+
+  auto text = run(*routes, {"GET", "/metrics", "", ""});
+  EXPECT_EQ(text.status, 200);
+  EXPECT_EQ(text.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(text.body.find("earshot_audio_seconds_analyzed_total 0.5\n"), std::string::npos)
+      << text.body;
+  EXPECT_NE(text.body.find("earshot_analysis_duration_seconds_count 1\n"), std::string::npos);
 }
 
 TEST(Routes, UnknownPathAndWrongMethod) {

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,8 +18,11 @@
 #include <vector>
 
 #include "analysis/analyzer.hpp"
+#include "service/metrics.hpp"
 #include "service/test_http_server.hpp"
 #include "service/worker_pool.hpp"
+#include "support/redis_server.hpp"
+#include "support/test_files.hpp"
 #include "support/wav_writer.hpp"
 
 namespace earshot::service {
@@ -32,7 +36,8 @@ using tcp = asio::ip::tcp;
 struct Reply {
   int status = 0;
   std::string body;
-  std::string retry_after;
+  http::fields headers;
+  std::string header(std::string_view name) const { return std::string(headers[name]); }
   nlohmann::json json() const { return nlohmann::json::parse(body); }
 };
 
@@ -44,25 +49,29 @@ class Client {
   }
 
   Reply send(http::verb method, const std::string& target, const std::string& body = "",
-             const std::string& content_type = "", bool keep_alive = false) {
+             const std::string& content_type = "", bool keep_alive = false,
+             const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     http::request<http::string_body> request{method, target, 11};
     request.set(http::field::host, "127.0.0.1");
     if (!content_type.empty()) request.set(http::field::content_type, content_type);
+    for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.keep_alive(keep_alive);
     request.prepare_payload();
     http::write(stream_, request);
-    return read();
+    return read(method == http::verb::head);
   }
 
-  Reply read() {
+  Reply read(bool head = false) {
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
+    parser.skip(head);  // a response to HEAD has Content-Length but no body
     http::read(stream_, buffer, parser);
     auto response = parser.release();
-    return Reply{static_cast<int>(response.result_int()), response.body(),
-                 std::string(response[http::field::retry_after])};
+    Reply reply{static_cast<int>(response.result_int()), response.body(), {}};
+    for (const auto& field : response) reply.headers.set(field.name_string(), field.value());
+    return reply;
   }
 
   beast::tcp_stream& stream() { return stream_; }
@@ -89,7 +98,7 @@ Config test_config() {
 }
 
 std::unique_ptr<Server> start(const Config& config) {
-  auto server = Server::start(config);
+  auto server = Server::start(config, {.console_log = false});
   if (!server) ADD_FAILURE() << server.error().message;
   return server ? std::move(*server) : nullptr;
 }
@@ -182,13 +191,14 @@ TEST(Server, SimpleRoutes) {
   EXPECT_EQ(live.status, 200);
   EXPECT_EQ(live.json(), (nlohmann::json{{"status", "ok"}}));
   auto ready = Client(port).send(http::verb::get, "/health/ready");
-  EXPECT_EQ(ready.json(), (nlohmann::json{{"status", "ready"}}));
+  EXPECT_EQ(ready.json()["status"], "ready");
   auto missing = Client(port).send(http::verb::get, "/missing");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.json(), (nlohmann::json{{"detail", "Not Found"}}));
   auto wrong = Client(port).send(http::verb::get, "/analyze-audio");
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.json(), (nlohmann::json{{"detail", "Method Not Allowed"}}));
+  EXPECT_EQ(wrong.header("Allow"), "POST");
   auto media = Client(port).send(http::verb::post, "/analyze", "hi", "text/plain");
   EXPECT_EQ(media.status, 415);
 }
@@ -258,13 +268,15 @@ TEST(Server, AnalyzeAudioValidation) {
               "msg":"field required","type":"value_error.missing"}]})"));
 }
 
-TEST(Server, ConcurrentUploadsAllSucceed) {
-  auto server = start(test_config());
+TEST(Server, TwoHundredConcurrentRequestsAreAllAnsweredCorrectly) {
+  auto config = test_config();
+  config.max_queue = 256;  // every request fits: this test is about correctness, not overload
+  auto server = start(config);
   ASSERT_TRUE(server);
   const auto wav = sine_wav();
   const auto expected = analyzer_json(wav);
   std::vector<std::future<Reply>> replies;
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < 200; ++i) {
     replies.push_back(std::async(std::launch::async, [&] {
       return Client(server->port()).send(http::verb::post, "/analyze", wav, "audio/wav");
     }));
@@ -287,7 +299,7 @@ TEST(Server, FullQueueAnswers503WithRetryAfter) {
   EXPECT_EQ(jobs, 2);  // one running, one queued
   auto busy = Client(server->port()).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
   EXPECT_EQ(busy.status, 503);
-  EXPECT_EQ(busy.retry_after, "1");
+  EXPECT_EQ(busy.header("Retry-After"), "1");
   EXPECT_EQ(busy.json(), (nlohmann::json{{"detail", "Server busy, retry later"}}));
   // Cheap routes never queue.
   EXPECT_EQ(Client(server->port()).send(http::verb::get, "/health/live").status, 200);
@@ -372,6 +384,143 @@ TEST(Server, StopClosesIdleKeepAliveConnectionsAtOnce) {
   const auto begin = std::chrono::steady_clock::now();
   server->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(2));
+}
+
+TEST(Server, HeadSendsGetsHeadersWithoutTheBody) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  auto get = Client(server->port()).send(http::verb::get, "/health/live");
+  auto head = Client(server->port()).send(http::verb::head, "/health/live");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(head.header("Content-Length"), std::to_string(get.body.size()));
+  EXPECT_EQ(head.header("Content-Type"), "application/json");
+}
+
+TEST(Server, RequestIdIsEchoedOrMade) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  auto given = Client(server->port())
+                   .send(http::verb::get, "/", "", "", false, {{"X-Request-ID", "trace-42.a"}});
+  EXPECT_EQ(given.header("X-Request-ID"), "trace-42.a");
+  auto made = Client(server->port()).send(http::verb::get, "/");
+  EXPECT_EQ(made.header("X-Request-ID").size(), 16u);
+  auto unsafe = Client(server->port())
+                    .send(http::verb::get, "/", "", "", false, {{"X-Request-ID", "a b\"c"}});
+  EXPECT_EQ(unsafe.header("X-Request-ID").size(), 16u);
+  EXPECT_NE(unsafe.header("X-Request-ID"), made.header("X-Request-ID"));
+}
+
+// The value of one sample line of the /metrics text, or -1 when absent.
+double metric_value(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST(Server, MetricsCountRequestsByRouteAndStatus) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  const auto port = server->port();
+  for (int i = 0; i < 3; ++i) Client(port).send(http::verb::get, "/health/live");
+  Client(port).send(http::verb::get, "/no/such/page");
+  Client(port).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
+  auto reply = Client(port).send(http::verb::get, "/metrics");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = reply.body;
+  EXPECT_EQ(
+      metric_value(
+          text, R"(earshot_http_requests_total{route="/health/live",method="GET",status="200"})"),
+      3);
+  EXPECT_EQ(
+      metric_value(text,
+                   R"(earshot_http_requests_total{route="unmatched",method="GET",status="404"})"),
+      1);
+  EXPECT_EQ(
+      metric_value(text,
+                   R"(earshot_http_request_duration_seconds_count{route="/analyze",status="200"})"),
+      1);
+  EXPECT_EQ(metric_value(text, "earshot_audio_seconds_analyzed_total"), 0.5);
+  EXPECT_EQ(metric_value(text, "earshot_analysis_duration_seconds_count"), 1);
+  EXPECT_EQ(metric_value(text, "earshot_http_requests_in_flight"), 1);  // the scrape itself
+  EXPECT_EQ(metric_value(text, "earshot_analysis_queue_depth"), 0);
+}
+
+TEST(Server, RequestOverItsDeadlineIs504) {
+  testing::TestHttpServer files;  // /slow sends its headers after 3 s
+  auto config = test_config();
+  config.request_timeout = std::chrono::seconds(1);
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  const auto begin = std::chrono::steady_clock::now();
+  auto reply = Client(server->port())
+                   .send(http::verb::post, "/analyze-audio", audio_url_body(files.url("/slow")),
+                         "application/json");
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(2500));
+  EXPECT_EQ(reply.status, 504);
+  EXPECT_EQ(reply.json(), (nlohmann::json{{"detail", "Request timed out after 1 s"}}));
+  EXPECT_EQ(server->metrics().rejected.value({"timeout"}), 1.0);
+}
+
+TEST(Server, DocsAndOpenApiAreServed) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  auto openapi = Client(server->port()).send(http::verb::get, "/openapi.json");
+  ASSERT_EQ(openapi.status, 200);
+  EXPECT_EQ(openapi.json()["info"]["version"], "1.2.3");
+  auto page = Client(server->port()).send(http::verb::get, "/docs");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+  auto bundle = Client(server->port()).send(http::verb::get, "/docs/swagger-ui-bundle.js");
+  EXPECT_EQ(bundle.status, 200);
+  EXPECT_GT(bundle.body.size(), 100'000u);
+  EXPECT_EQ(Client(server->port()).send(http::verb::get, "/docs/../CMakeLists.txt").status, 404);
+}
+
+std::vector<nlohmann::json> log_lines(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::vector<nlohmann::json> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA500) {
+  test::TempDir dir;
+  auto config = test_config();
+  config.log_dir = dir.path();
+  const auto closed_port = test::RedisServer::unused_port();
+  {
+    auto server = start(config);
+    ASSERT_TRUE(server);
+    Client(server->port())
+        .send(http::verb::get, "/health/live", "", "", false, {{"X-Request-ID", "req-1"}});
+    // Nothing listens on the port: a connection failure, which is the server's side (500).
+    auto failed =
+        Client(server->port())
+            .send(http::verb::post, "/analyze-audio",
+                  audio_url_body("http://127.0.0.1:" + std::to_string(closed_port) + "/a"),
+                  "application/json", false, {{"X-Request-ID", "req-2"}});
+    EXPECT_EQ(failed.status, 500);
+    EXPECT_EQ(failed.json(), (nlohmann::json{{"detail", "An internal server error occurred."}}));
+  }  // stopping flushes the log
+  std::vector<nlohmann::json> requests;
+  for (auto& line : log_lines(dir.file("earshot.log"))) {
+    if (line["msg"] == "request") requests.push_back(line);
+  }
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0]["request_id"], "req-1");
+  EXPECT_EQ(requests[0]["route"], "/health/live");
+  EXPECT_EQ(requests[0]["status"], 200);
+  EXPECT_GE(requests[0]["latency_ms"].get<double>(), 0.0);
+  EXPECT_EQ(requests[0]["remote"], "127.0.0.1");
+  EXPECT_FALSE(requests[0].contains("error"));
+  EXPECT_EQ(requests[1]["request_id"], "req-2");
+  EXPECT_EQ(requests[1]["level"], "error");
+  EXPECT_EQ(requests[1]["status"], 500);
+  const std::string cause = requests[1]["error"];
+  EXPECT_NE(cause.find("Download failed"), std::string::npos) << cause;
 }
 
 }  // namespace

@@ -1,0 +1,51 @@
+#include "service/http_headers.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace earshot::service {
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string media_type(std::string_view content_type) {
+  const auto end = content_type.find(';');
+  std::string_view type = content_type.substr(0, end);
+  const auto first = type.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  type = type.substr(first, type.find_last_not_of(" \t") - first + 1);
+  return ascii_lower(type);
+}
+
+bool is_audio_content_type(std::string_view content_type) {
+  const std::string type = media_type(content_type);
+  return (type.starts_with("audio/") && type.size() > 6) ||
+         (type.starts_with("video/") && type.size() > 6) || type == "application/octet-stream";
+}
+
+std::string header_parameter(std::string_view value, std::string_view name) {
+  const std::string lowered = ascii_lower(value);
+  std::size_t at = 0;
+  while ((at = lowered.find(name, at)) != std::string::npos) {
+    const bool starts =
+        at == 0 || lowered[at - 1] == ';' || lowered[at - 1] == ' ' || lowered[at - 1] == '\t';
+    const std::size_t eq = at + name.size();
+    if (starts && eq < value.size() && value[eq] == '=') {
+      std::string_view rest = value.substr(eq + 1);
+      if (!rest.empty() && rest.front() == '"') {
+        rest.remove_prefix(1);
+        return std::string(rest.substr(0, rest.find('"')));
+      }
+      rest = rest.substr(0, rest.find(';'));
+      return std::string(rest.substr(0, rest.find_last_not_of(" \t") + 1));
+    }
+    at = eq;
+  }
+  return {};
+}
+
+}  // namespace earshot::service

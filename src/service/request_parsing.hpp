@@ -1,0 +1,42 @@
+// Parsing of untrusted request bodies, kept apart from routing so that it is unit-tested and
+// fuzzed (fuzz/fuzz_request_parsing.cpp) on its own. Pure functions over byte views; nothing
+// here allocates more than a small multiple of its input or recurses on input depth beyond
+// nlohmann::json's own parser.
+//
+//   auto url = parse_audio_url_body(R"({"audio_url": "https://x/a.mp3"})");
+//   if (auto* error = std::get_if<HttpErrorResponse>(&url)) return *error;   // 422
+//
+//   auto field = find_form_field(body, request_content_type, "file");
+//   if (field.outcome == FormFieldOutcome::found) analyze(field.content);
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "service/http_errors.hpp"
+
+namespace earshot::service {
+
+// The body of POST /analyze-audio, {"audio_url": "http(s)://..."}, validated as FastAPI with a
+// pydantic v1 HttpUrl field did: the URL, or a 422 in FastAPI's shape (body not JSON, not an
+// object, audio_url missing/null/not a string, scheme absent or other than http/https).
+std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_view body);
+
+enum class FormFieldOutcome {
+  found,      // `content` is the field's bytes (a view into the body)
+  missing,    // a well-formed body without that field
+  malformed,  // no boundary parameter, no delimiter, a part without headers or end
+};
+
+struct FormField {
+  FormFieldOutcome outcome = FormFieldOutcome::malformed;
+  std::string_view content;
+};
+
+// Finds form field `name` in a multipart/form-data body (RFC 7578), given the request's
+// Content-Type (which carries the boundary). The first part with that name wins.
+FormField find_form_field(std::string_view body, std::string_view content_type,
+                          std::string_view name);
+
+}  // namespace earshot::service

@@ -1,0 +1,92 @@
+// Request-body parsing: the /analyze-audio JSON body (FastAPI's 422 shapes) and multipart
+// form fields, including the malformed bodies a client or an attacker may send.
+#include "service/request_parsing.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace earshot::service {
+namespace {
+
+nlohmann::json detail_of(const std::variant<std::string, HttpErrorResponse>& parsed) {
+  const auto* error = std::get_if<HttpErrorResponse>(&parsed);
+  if (error == nullptr) {
+    ADD_FAILURE() << "expected a 422, got the URL " << std::get<std::string>(parsed);
+    return {};
+  }
+  EXPECT_EQ(error->status, 422);
+  return nlohmann::json::parse(error->body)["detail"][0];
+}
+
+TEST(AudioUrlBody, AcceptsHttpAndHttpsUrls) {
+  auto parsed = parse_audio_url_body(R"({"audio_url": "https://example.org/a.mp3", "x": 1})");
+  ASSERT_TRUE(std::holds_alternative<std::string>(parsed));
+  EXPECT_EQ(std::get<std::string>(parsed), "https://example.org/a.mp3");
+  EXPECT_TRUE(std::holds_alternative<std::string>(
+      parse_audio_url_body(R"({"audio_url": "HTTP://example.org/a.wav"})")));
+}
+
+TEST(AudioUrlBody, NotJsonNamesThePosition) {
+  auto detail = detail_of(parse_audio_url_body(R"({"audio_url": oops})"));
+  EXPECT_EQ(detail["type"], "value_error.jsondecode");
+  EXPECT_EQ(detail["loc"], (nlohmann::json{"body", 14}));
+  EXPECT_EQ(detail["msg"], "Expecting value");
+  EXPECT_EQ(detail_of(parse_audio_url_body(""))["loc"], (nlohmann::json{"body", 0}));
+}
+
+TEST(AudioUrlBody, EveryValidationFailureHasFastApisShape) {
+  EXPECT_EQ(detail_of(parse_audio_url_body("[1]")),
+            nlohmann::json::parse(
+                R"({"loc":["body"],"msg":"value is not a valid dict","type":"type_error.dict"})"));
+  const auto missing = nlohmann::json::parse(
+      R"({"loc":["body","audio_url"],"msg":"field required","type":"value_error.missing"})");
+  EXPECT_EQ(detail_of(parse_audio_url_body("{}")), missing);
+  EXPECT_EQ(detail_of(parse_audio_url_body(R"({"audio_url": null})")), missing);
+  EXPECT_EQ(detail_of(parse_audio_url_body(R"({"audio_url": 5})"))["type"], "type_error.str");
+  auto ftp = detail_of(parse_audio_url_body(R"({"audio_url": "ftp://x/a.wav"})"));
+  EXPECT_EQ(ftp["type"], "value_error.url.scheme");
+  EXPECT_EQ(ftp["msg"], "URL scheme not permitted");
+  auto bare = detail_of(parse_audio_url_body(R"({"audio_url": "a.wav"})"));
+  EXPECT_EQ(bare["msg"], "invalid or missing URL scheme");
+}
+
+std::string two_part_body(const std::string& second_name, const std::string& content) {
+  return "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+         "--XyZ\r\ncontent-disposition: form-data; name=\"" +
+         second_name + "\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n" + content +
+         "\r\n--XyZ--\r\n";
+}
+
+TEST(FormField, FindsTheNamedPartWithBinaryContent) {
+  const std::string content("RIFF\0\r\n--Xy\r\n\xff", 14);  // a near-delimiter inside the data
+  const std::string body = two_part_body("file", content);
+  auto field = find_form_field(body, "multipart/form-data; boundary=XyZ", "file");
+  ASSERT_EQ(field.outcome, FormFieldOutcome::found);
+  EXPECT_EQ(field.content, content);
+  auto note = find_form_field(body, "multipart/form-data; boundary=\"XyZ\"", "note");
+  ASSERT_EQ(note.outcome, FormFieldOutcome::found);
+  EXPECT_EQ(note.content, "hello");
+}
+
+TEST(FormField, MissingAndMalformedBodies) {
+  EXPECT_EQ(
+      find_form_field(two_part_body("upload", "x"), "multipart/form-data; boundary=XyZ", "file")
+          .outcome,
+      FormFieldOutcome::missing);
+  const auto malformed = [](std::string_view body, std::string_view type) {
+    return find_form_field(body, type, "file").outcome == FormFieldOutcome::malformed;
+  };
+  EXPECT_TRUE(malformed(two_part_body("file", "x"), "multipart/form-data"));  // no boundary
+  EXPECT_TRUE(malformed("no delimiter at all", "multipart/form-data; boundary=XyZ"));
+  EXPECT_TRUE(malformed("--XyZ", "multipart/form-data; boundary=XyZ"));
+  EXPECT_TRUE(malformed("--XyZjunk", "multipart/form-data; boundary=XyZ"));
+  EXPECT_TRUE(malformed("--XyZ\r\nContent-Disposition: form-data; name=\"file\"",
+                        "multipart/form-data; boundary=XyZ"));  // headers never end
+  EXPECT_TRUE(malformed("--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ndata",
+                        "multipart/form-data; boundary=XyZ"));  // no closing delimiter
+}
+
+}  // namespace
+}  // namespace earshot::service
