@@ -43,6 +43,10 @@ std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_vi
     // FastAPI names the character where decoding failed (0-based); nlohmann counts from 1.
     const int position = e.byte > 0 ? static_cast<int>(e.byte - 1) : 0;
     return validation_error({"body", position}, "Expecting value", validation_type::json_decode);
+  } catch (const nlohmann::json::exception&) {
+    // A number too large for a double (found by fuzz_request_parsing): not a parse_error, and
+    // no position to name.
+    return validation_error({"body", 0}, "Number out of range", validation_type::json_decode);
   }
   if (!json.is_object()) {
     return validation_error({"body"}, "value is not a valid dict", "type_error.dict");

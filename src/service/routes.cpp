@@ -134,6 +134,16 @@ HttpResponse Routes::timeout_response(std::chrono::seconds limit) {
 }
 
 Dispatch Routes::dispatch(const HttpRequest& request) const {
+  // Handlers return errors as values; an exception here is a bug, and it must still become a
+  // 500 with the cause in the log rather than a dropped connection.
+  try {
+    return route(request);
+  } catch (const std::exception& e) {
+    return now(kUnmatched, internal_error(std::string("routing threw: ") + e.what()));
+  }
+}
+
+Dispatch Routes::route(const HttpRequest& request) const {
   const auto path = path_of(request.target);
   // HEAD is GET without the body, which the server drops.
   const std::string_view method = request.method == "HEAD" ? "GET" : request.method;

@@ -104,6 +104,7 @@ class Routes {
   Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
          ApiDocs docs);
 
+  Dispatch route(const HttpRequest& request) const;  // dispatch() without its safety net
   Dispatch root(const HttpRequest& request) const;
   Dispatch live(const HttpRequest& request) const;
   Dispatch ready(const HttpRequest& request) const;

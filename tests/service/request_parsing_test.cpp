@@ -36,6 +36,12 @@ TEST(AudioUrlBody, NotJsonNamesThePosition) {
   EXPECT_EQ(detail_of(parse_audio_url_body(""))["loc"], (nlohmann::json{"body", 0}));
 }
 
+TEST(AudioUrlBody, NumberOverflowIsA422NotAnException) {
+  // Found by fuzz_request_parsing: nlohmann throws out_of_range, not parse_error, for this.
+  auto detail = detail_of(parse_audio_url_body(R"({"audio_url": "http://x", "n": 7777e7777778})"));
+  EXPECT_EQ(detail["type"], "value_error.jsondecode");
+}
+
 TEST(AudioUrlBody, EveryValidationFailureHasFastApisShape) {
   EXPECT_EQ(detail_of(parse_audio_url_body("[1]")),
             nlohmann::json::parse(

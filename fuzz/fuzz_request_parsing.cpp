@@ -1,0 +1,49 @@
+// libFuzzer target: the parsing of untrusted request bodies (service/request_parsing.hpp), as
+// the server runs it for POST /analyze-audio (JSON) and POST /analyze (multipart/form-data).
+// The input's first line is the request's Content-Type, the rest its body. Any input must give
+// a value; beyond crashes and sanitizer reports, the answers' own invariants are checked.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <variant>
+
+#include "service/request_parsing.hpp"
+
+namespace {
+
+void check(bool condition) {
+  if (!condition) std::abort();  // an invariant broke: libFuzzer saves the input
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace earshot::service;
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const auto newline = input.find('\n');
+  const std::string_view content_type =
+      newline == std::string_view::npos ? std::string_view() : input.substr(0, newline);
+  const std::string_view body =
+      newline == std::string_view::npos ? input : input.substr(newline + 1);
+
+  const auto url = parse_audio_url_body(body);
+  if (const auto* error = std::get_if<HttpErrorResponse>(&url)) {
+    // A 422 in FastAPI's shape, always valid JSON with a non-empty detail list.
+    check(error->status == 422);
+    const auto json = nlohmann::json::parse(error->body);
+    check(json["detail"].is_array() && !json["detail"].empty());
+  } else {
+    const auto& text = std::get<std::string>(url);
+    check(text.find("://") != std::string::npos);
+  }
+
+  const FormField field = find_form_field(body, content_type, "file");
+  if (field.outcome == FormFieldOutcome::found) {
+    // The content is a view into the body, never a copy or out of its bounds.
+    check(field.content.data() >= body.data() &&
+          field.content.data() + field.content.size() <= body.data() + body.size());
+  }
+  return 0;
+}
