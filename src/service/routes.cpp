@@ -67,7 +67,7 @@ bool matches(std::string_view pattern, std::string_view path) {
 
 struct Routes::Entry {
   RouteInfo info;
-  Dispatch (Routes::*handler)(const HttpRequest&) const;
+  Dispatch (Routes::*handler)(HttpRequest&) const;
 };
 
 // The routing table, in one place. A path matched with another method gets a 405.
@@ -133,7 +133,7 @@ HttpResponse Routes::timeout_response(std::chrono::seconds limit) {
       kGatewayTimeout, "Request timed out after " + std::to_string(limit.count()) + " s"));
 }
 
-Dispatch Routes::dispatch(const HttpRequest& request) const {
+Dispatch Routes::dispatch(HttpRequest request) const {
   // Handlers return errors as values; an exception here is a bug, and it must still become a
   // 500 with the cause in the log rather than a dropped connection.
   try {
@@ -143,7 +143,7 @@ Dispatch Routes::dispatch(const HttpRequest& request) const {
   }
 }
 
-Dispatch Routes::route(const HttpRequest& request) const {
+Dispatch Routes::route(HttpRequest& request) const {
   const auto path = path_of(request.target);
   // HEAD is GET without the body, which the server drops.
   const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
@@ -164,15 +164,15 @@ Dispatch Routes::route(const HttpRequest& request) const {
   return now(matched_route, std::move(response));
 }
 
-Dispatch Routes::root(const HttpRequest&) const {
+Dispatch Routes::root(HttpRequest&) const {
   return now("/", json_ok(nlohmann::ordered_json{{"message", root_message_}}));
 }
 
-Dispatch Routes::live(const HttpRequest&) const {
+Dispatch Routes::live(HttpRequest&) const {
   return now("/health/live", json_ok(nlohmann::ordered_json{{"status", "ok"}}));
 }
 
-Dispatch Routes::ready(const HttpRequest&) const {
+Dispatch Routes::ready(HttpRequest&) const {
   // Checking Redis blocks (a connect and a PING), so it runs on the pool like any work.
   return Dispatch{"/health/ready", std::nullopt, [this]() -> HttpResponse {
                     nlohmann::ordered_json checks{{"analyzer", "ok"}};
@@ -188,17 +188,17 @@ Dispatch Routes::ready(const HttpRequest&) const {
                   }};
 }
 
-Dispatch Routes::metrics(const HttpRequest&) const {
+Dispatch Routes::metrics(HttpRequest&) const {
   return now(
       "/metrics",
       HttpResponse{kOk, metrics_->render(), "text/plain; version=0.0.4; charset=utf-8", {}, {}});
 }
 
-Dispatch Routes::openapi(const HttpRequest&) const {
+Dispatch Routes::openapi(HttpRequest&) const {
   return now("/openapi.json", HttpResponse{kOk, docs_.openapi_json(), "application/json", {}, {}});
 }
 
-Dispatch Routes::swagger_ui(const HttpRequest& request) const {
+Dispatch Routes::swagger_ui(HttpRequest& request) const {
   const auto path = path_of(request.target);
   const std::string_view route = path == "/docs" ? "/docs" : "/docs/*";
   if (!docs_.swagger_ui_available()) {
@@ -234,7 +234,7 @@ HttpResponse Routes::analyze_bytes(std::span<const std::uint8_t> bytes) const {
   }
 }
 
-Dispatch Routes::analyze_audio(const HttpRequest& request) const {
+Dispatch Routes::analyze_audio(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/analyze-audio";
   auto parsed = parse_audio_url_body(request.body);
   if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
@@ -253,12 +253,15 @@ Dispatch Routes::analyze_audio(const HttpRequest& request) const {
                   }};
 }
 
-Dispatch Routes::analyze_upload(const HttpRequest& request) const {
+Dispatch Routes::analyze_upload(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/analyze";
+  // The body moves into the job (the session's request dies before the work runs); the audio is
+  // a view into it, so an upload is never copied.
+  auto body = std::make_shared<const std::string>(std::move(request.body));
   const std::string type = media_type(request.content_type);
   std::string_view audio;
   if (type == "multipart/form-data") {
-    const FormField field = find_form_field(request.body, request.content_type, "file");
+    const FormField field = find_form_field(*body, request.content_type, "file");
     switch (field.outcome) {
       case FormFieldOutcome::malformed:
         return now(kRoute,
@@ -272,7 +275,7 @@ Dispatch Routes::analyze_upload(const HttpRequest& request) const {
         break;
     }
   } else if (is_audio_content_type(request.content_type)) {
-    audio = request.body;
+    audio = *body;
   } else {
     return now(kRoute,
                HttpResponse::from(detail_response(
@@ -281,9 +284,8 @@ Dispatch Routes::analyze_upload(const HttpRequest& request) const {
                        " is not audio; send audio/*, video/* or application/octet-stream, or "
                        "multipart/form-data with a file field")));
   }
-  // The bytes are copied into the job: the request dies with the session's read buffer.
-  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(audio.begin(), audio.end());
-  return Dispatch{kRoute, std::nullopt, [this, bytes]() { return analyze_bytes(*bytes); }};
+  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(audio.data()), audio.size());
+  return Dispatch{kRoute, std::nullopt, [this, body, bytes]() { return analyze_bytes(bytes); }};
 }
 
 }  // namespace earshot::service

@@ -3,7 +3,7 @@
 // run on the WorkerPool, not on an Asio thread:
 //
 //   auto routes = service::Routes::create(config, metrics);   // may fail: see create()
-//   service::Dispatch d = routes->dispatch(request);           // cheap: parse, validate, route
+//   service::Dispatch d = routes->dispatch(std::move(request)); // cheap: parse, validate, route
 //   HttpResponse r = d.work ? d.work() : *d.immediate;         // work() blocks (download, decode)
 //
 // Every error body comes from http_errors (error_response / detail_response / validation_error).
@@ -85,7 +85,8 @@ class Routes {
 
   const ApiDocs& api_docs() const { return docs_; }
 
-  Dispatch dispatch(const HttpRequest& request) const;
+  // Takes the request: a handler may keep its body for the work (no copy of an upload).
+  Dispatch dispatch(HttpRequest request) const;
 
   // Every route served, in matching order (for the OpenAPI consistency test).
   static std::vector<RouteInfo> table();
@@ -104,15 +105,15 @@ class Routes {
   Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
          ApiDocs docs);
 
-  Dispatch route(const HttpRequest& request) const;  // dispatch() without its safety net
-  Dispatch root(const HttpRequest& request) const;
-  Dispatch live(const HttpRequest& request) const;
-  Dispatch ready(const HttpRequest& request) const;
-  Dispatch metrics(const HttpRequest& request) const;
-  Dispatch openapi(const HttpRequest& request) const;
-  Dispatch swagger_ui(const HttpRequest& request) const;
-  Dispatch analyze_audio(const HttpRequest& request) const;
-  Dispatch analyze_upload(const HttpRequest& request) const;
+  Dispatch route(HttpRequest& request) const;  // dispatch() without its safety net
+  Dispatch root(HttpRequest& request) const;
+  Dispatch live(HttpRequest& request) const;
+  Dispatch ready(HttpRequest& request) const;
+  Dispatch metrics(HttpRequest& request) const;
+  Dispatch openapi(HttpRequest& request) const;
+  Dispatch swagger_ui(HttpRequest& request) const;
+  Dispatch analyze_audio(HttpRequest& request) const;
+  Dispatch analyze_upload(HttpRequest& request) const;
   HttpResponse analyze_bytes(std::span<const std::uint8_t> bytes) const;
 
   std::string root_message_;

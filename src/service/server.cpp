@@ -31,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kMaxRequestIdLength = 128;
+constexpr std::size_t kReadChunkBytes = 64 * 1024;
 
 // A client's X-Request-ID is kept when it is short and plain (it ends up in logs); otherwise a
 // random one is made.
@@ -150,6 +151,10 @@ struct Server::Impl {
 
   asio::awaitable<void> serve(std::shared_ptr<Session> session) {
     beast::flat_buffer buffer;
+    // Beast reads at most the buffer's free capacity (at least 512 bytes) per call, so an
+    // unreserved buffer reads an upload in ~1 KB pieces: thousands of reads and wake-ups per
+    // megabyte. 64 KB pieces made POST /analyze of a 1.7 MB WAV about a third cheaper.
+    buffer.reserve(kReadChunkBytes);
     for (;;) {
       if (stopping) break;
       http::request_parser<http::string_body> parser;
@@ -181,7 +186,7 @@ struct Server::Impl {
                         "unmatched", request.body().size()};
       HttpRequest req{exchange.method, exchange.target,
                       std::string(request[http::field::content_type]), std::move(request.body())};
-      Dispatch dispatch = routes.dispatch(req);
+      Dispatch dispatch = routes.dispatch(std::move(req));
       exchange.route = dispatch.route;
       HttpResponse response;
       if (dispatch.immediate) {
