@@ -112,7 +112,7 @@ constexpr std::array kEntries = {
         set_string<&Config::api_version>},
   Entry{{"LOG_LEVEL", "info", "trace, debug, info, warning, error or critical."},
         set_log_level},
-  Entry{{"LOG_DIR", "", "Directory for rotating log files; empty logs to the console only."},
+  Entry{{"LOG_DIR", "", "Folder for the rotating earshot.log (10 MB x 5); stderr always."},
         set_string<&Config::log_dir>},
   Entry{{"REDIS_HOST", "", "Redis host for the result cache; empty uses an in-memory cache."},
         set_string<&Config::redis_host>},

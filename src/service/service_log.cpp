@@ -74,7 +74,9 @@ core::Result<std::shared_ptr<ServiceLog>> ServiceLog::create(const LogOptions& o
   impl->logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
       R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})", spdlog::pattern_time_type::utc));
   impl->logger->set_level(to_spdlog(options.level));
-  impl->logger->flush_on(spdlog::level::warn);
+  // Every line reaches the file as soon as the writer thread takes it, so `tail -f` and log
+  // shippers see requests at once; the write happens on that thread, never on a request's.
+  impl->logger->flush_on(spdlog::level::trace);
   return std::shared_ptr<ServiceLog>(new ServiceLog(std::move(impl)));
 }
 
