@@ -241,6 +241,17 @@ TEST(Server, AnalyzeAudioFromUrl) {
   EXPECT_TRUE(html.json()["detail"].is_string());
 }
 
+TEST(Server, AnalyzeAudioDownloadOverItsLimitIs413) {
+  testing::TestHttpServer files;  // /huge declares a 1 GB body
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  auto reply = Client(server->port())
+                   .send(http::verb::post, "/analyze-audio", audio_url_body(files.url("/huge")),
+                         "application/json");
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_TRUE(reply.json()["detail"].is_string());
+}
+
 TEST(Server, AnalyzeAudioRefusesPrivateAddressesByDefault) {
   testing::TestHttpServer files;
   auto config = test_config();
