@@ -10,7 +10,6 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "analysis/analyzer.hpp"
+#include "service/json_lines.hpp"
 #include "service/metrics.hpp"
 #include "service/test_http_server.hpp"
 #include "service/worker_pool.hpp"
@@ -494,14 +494,6 @@ TEST(Server, DocsAndOpenApiAreServed) {
   EXPECT_EQ(Client(server->port()).send(http::verb::get, "/docs/../CMakeLists.txt").status, 404);
 }
 
-std::vector<nlohmann::json> log_lines(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::vector<nlohmann::json> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
-
 TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA500) {
   test::TempDir dir;
   auto config = test_config();
@@ -522,7 +514,7 @@ TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA500) {
     EXPECT_EQ(failed.json(), (nlohmann::json{{"detail", "An internal server error occurred."}}));
   }  // stopping flushes the log
   std::vector<nlohmann::json> requests;
-  for (auto& line : log_lines(dir.file("earshot.log"))) {
+  for (auto& line : testing::read_json_lines(dir.file("earshot.log"))) {
     if (line["msg"] == "request") requests.push_back(line);
   }
   ASSERT_EQ(requests.size(), 2u);

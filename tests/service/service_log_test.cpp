@@ -4,23 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "service/json_lines.hpp"
 #include "support/test_files.hpp"
 
 namespace earshot::service {
 namespace {
-
-std::vector<nlohmann::json> read_lines(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::vector<nlohmann::json> lines;
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
 
 RequestRecord sample_request(int status) {
   return {.request_id = "abc123",
@@ -44,7 +36,7 @@ TEST(ServiceLog, RequestLinesAreJsonWithEveryField) {
     (*log)->request(sample_request(500));
     (*log)->message(LogLevel::warning, "something odd", {{"count", 3}});
   }
-  const auto lines = read_lines(dir.path() / "logs" / "earshot.log");
+  const auto lines = testing::read_json_lines(dir.path() / "logs" / "earshot.log");
   ASSERT_EQ(lines.size(), 3u);
   const auto& ok = lines[0];
   EXPECT_EQ(ok["level"], "info");
@@ -78,7 +70,7 @@ TEST(ServiceLog, LevelFiltersLines) {
     (*log)->request(sample_request(503));  // error: kept
     (*log)->message(LogLevel::debug, "noise");
   }
-  const auto lines = read_lines(dir.path() / "earshot.log");
+  const auto lines = testing::read_json_lines(dir.path() / "earshot.log");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["status"], 503);
 }
@@ -99,7 +91,7 @@ TEST(ServiceLog, FileRotatesAtItsSizeLimit) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "earshot.2.log"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "earshot.3.log"));
   EXPECT_LE(std::filesystem::file_size(dir.path() / "earshot.1.log"), 4096u);
-  for (const auto& line : read_lines(dir.path() / "earshot.1.log")) {
+  for (const auto& line : testing::read_json_lines(dir.path() / "earshot.1.log")) {
     EXPECT_EQ(line["msg"], "request");
   }
 }
