@@ -146,7 +146,8 @@ Dispatch Routes::dispatch(HttpRequest request) const {
 Dispatch Routes::route(HttpRequest& request) const {
   const auto path = path_of(request.target);
   // HEAD is GET without the body, which the server drops.
-  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  std::string_view method = request.method;
+  if (method == "HEAD") method = "GET";  // (not a ?: with a std::string: that makes a temporary)
   std::string allow;
   std::string_view matched_route = kUnmatched;
   for (const Entry& entry : entries()) {
