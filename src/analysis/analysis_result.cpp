@@ -12,15 +12,32 @@ nlohmann::ordered_json level(double value) {
   return value;
 }
 
+// Probabilities and segment times are rounded for people: 4 and 2 decimals.
+double rounded(double value, double scale) {
+  return std::round(value * scale) / scale;
+}
+
 }  // namespace
 
 nlohmann::ordered_json to_json(const AnalysisResult& result) {
   const audio::AudioInfo& info = result.info;
   const dsp::SignalStats& stats = result.stats;
-  return {
-      {"duration", std::round(info.duration_seconds * 100.0) / 100.0},
+  nlohmann::ordered_json json{
+      {"duration", rounded(info.duration_seconds, 100.0)},
       {"sample_rate", info.sample_rate},
       {"channels", info.channels},
+  };
+  if (result.content) {
+    const ContentSummary& content = *result.content;
+    json["classification"] = to_string(content.classification);
+    nlohmann::ordered_json probabilities;
+    for (std::size_t c = 0; c < kContentClassCount; ++c) {
+      probabilities[std::string(to_string(static_cast<ContentClass>(c)))] =
+          rounded(content.probabilities[c], 10000.0);
+    }
+    json["class_probabilities"] = std::move(probabilities);
+  }
+  json.update(nlohmann::ordered_json{
       {"codec", info.codec},
       {"container", info.container},
       {"bit_rate", info.bit_rate},
@@ -33,7 +50,17 @@ nlohmann::ordered_json to_json(const AnalysisResult& result) {
       {"clipped_ratio", stats.clipped_ratio},
       {"decode_errors", result.decode_errors},
       {"warnings", result.warnings},
-  };
+  });
+  if (result.content) {
+    nlohmann::ordered_json segments = nlohmann::ordered_json::array();
+    for (const ContentSegment& segment : result.content->segments) {
+      segments.push_back({{"start", rounded(segment.start, 100.0)},
+                          {"end", rounded(segment.end, 100.0)},
+                          {"label", to_string(segment.label)}});
+    }
+    json["segments"] = std::move(segments);
+  }
+  return json;
 }
 
 }  // namespace earshot::analysis

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "analysis/content_timeline.hpp"
 #include "audio/audio_info.hpp"
 #include "dsp/signal_stats.hpp"
 
@@ -14,8 +16,9 @@ namespace earshot::analysis {
 struct AnalysisResult {
   audio::AudioInfo info;
   dsp::SignalStats stats;
-  int decode_errors = 0;              // corrupt packets skipped while decoding
-  std::vector<std::string> warnings;  // e.g. a truncated file; empty for a clean one
+  int decode_errors = 0;                  // corrupt packets skipped while decoding
+  std::vector<std::string> warnings;      // e.g. a truncated file; empty for a clean one
+  std::optional<ContentSummary> content;  // absent when classification is turned off
 };
 
 // Field names and meanings are documented in docs/analysis.md. `duration` is rounded to two

@@ -1,6 +1,11 @@
 #include "analysis/analyzer.hpp"
 
 #include <optional>
+#include <vector>
+
+#include "analysis/content_classifier.hpp"
+#include "audio/mono_resampler.hpp"
+#include "dsp/content_features.hpp"
 
 namespace earshot::analysis {
 
@@ -19,6 +24,9 @@ core::Result<AnalysisResult> Analyzer::analyze_bytes(std::span<const std::uint8_
 core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
   // Created at the first block, when the stream's true rate and channel count are known.
   std::optional<dsp::SignalStatsAccumulator> stats;
+  std::optional<audio::MonoResampler> resampler;
+  std::optional<ContentClassifier> classifier;
+  std::vector<float> mono;  // one block at 16 kHz, reused
   while (true) {
     auto block = decoder.next_block();
     if (!block) return block.error();
@@ -28,15 +36,35 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
                                                          block->channels, options_.stats);
       if (!created) return created.error();
       stats.emplace(std::move(*created));
+      if (options_.content.enabled) {
+        auto mono_resampler = audio::MonoResampler::create(
+            decoder.info().sample_rate, block->channels, dsp::ContentFeatures::kSampleRate);
+        if (!mono_resampler) return mono_resampler.error();
+        resampler.emplace(std::move(*mono_resampler));
+        classifier.emplace(ContentModel::shipped(), options_.content.silence_threshold_dbfs);
+      }
     }
     stats->add(block->samples);
+    if (resampler) {
+      mono.clear();
+      if (auto pushed = resampler->push(*block, mono); !pushed) return pushed.error();
+      classifier->add(mono);
+    }
   }
-  return AnalysisResult{
+  AnalysisResult result{
       .info = decoder.info(),
       .stats = stats->finish(),
       .decode_errors = decoder.decode_errors(),
       .warnings = decoder.warnings(),
+      .content = std::nullopt,
   };
+  if (resampler) {
+    mono.clear();
+    if (auto flushed = resampler->flush(mono); !flushed) return flushed.error();
+    classifier->add(mono);
+    result.content = classifier->finish(result.info.duration_seconds);
+  }
+  return result;
 }
 
 }  // namespace earshot::analysis

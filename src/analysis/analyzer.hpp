@@ -5,9 +5,13 @@
 //   auto result = analyzer.analyze_file("song.flac");  // or analyze_bytes(upload)
 //   if (!result) report(result.error()); else print(analysis::to_json(*result));
 //
+// Each decoded block feeds the level statistics and, downmixed and resampled to 16 kHz, the
+// content classifier (1 s windows; analysis/content_classifier.hpp).
+//
 // An Analyzer holds only configuration: it is immutable after construction and safe to use
-// from many threads at once. Memory per call is bounded by one decoded frame plus the
-// statistics' fixed state, whatever the input's length.
+// from many threads at once. Memory per call is bounded by one decoded frame, one second of
+// 16 kHz audio and the statistics' fixed state, plus about 30 bytes per second of input for the
+// content timeline.
 #pragma once
 
 #include <cstdint>
@@ -21,9 +25,15 @@
 
 namespace earshot::analysis {
 
+struct ContentOptions {
+  bool enabled = true;                    // classify speech / music / noise / silence
+  double silence_threshold_dbfs = -50.0;  // 1 s windows with a lower RMS are silence
+};
+
 struct AnalyzerOptions {
   audio::DecodeLimits limits;
   dsp::SignalStatsOptions stats;
+  ContentOptions content;
 };
 
 class Analyzer {

@@ -2,3 +2,4 @@
 include(${CMAKE_CURRENT_LIST_DIR}/spectral.cmake OPTIONAL)
 include(${CMAKE_CURRENT_LIST_DIR}/kaldi.cmake OPTIONAL)
 include(${CMAKE_CURRENT_LIST_DIR}/descriptors.cmake OPTIONAL)
+include(${CMAKE_CURRENT_LIST_DIR}/content.cmake OPTIONAL)

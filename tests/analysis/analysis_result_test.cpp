@@ -48,6 +48,28 @@ TEST(AnalysisResultJsonTest, HasExactlyTheDocumentedKeysInOrder) {
   EXPECT_EQ(keys, expected);
 }
 
+TEST(AnalysisResultJsonTest, ContentFieldsFollowChannelsAndSegmentsComeLast) {
+  auto result = typical_result();
+  result.content = ContentSummary{
+      .classification = ContentClass::music,
+      .probabilities = {0.02, 0.912345678, 0.03, 0.037654322},
+      .segments = {{0.0, 2.0, ContentClass::silence}, {2.0, 12.345, ContentClass::music}}};
+  const auto json = to_json(result);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : json.items()) keys.push_back(key);
+  ASSERT_EQ(keys.size(), 18u);
+  EXPECT_EQ(keys[3], "classification");
+  EXPECT_EQ(keys[4], "class_probabilities");
+  EXPECT_EQ(keys.back(), "segments");
+  EXPECT_EQ(json["classification"], "music");
+  EXPECT_EQ(json["class_probabilities"],
+            nlohmann::ordered_json::parse(
+                R"({"speech":0.02,"music":0.9123,"noise":0.03,"silence":0.0377})"));
+  EXPECT_EQ(json["segments"],
+            nlohmann::ordered_json::parse(R"([{"start":0.0,"end":2.0,"label":"silence"},
+                                                       {"start":2.0,"end":12.35,"label":"music"}])"));
+}
+
 TEST(AnalysisResultJsonTest, CarriesEveryValue) {
   const auto json = to_json(typical_result());
   EXPECT_EQ(json["sample_rate"], 44100);

@@ -22,9 +22,13 @@ using test::run_earshot;
 // The members of a successful line: "file", then those of analysis::to_json.
 const std::vector<std::string>& result_keys() {
   static const std::vector<std::string> keys = {
-      "file",      "duration",      "sample_rate",    "channels",  "codec",    "container",
-      "bit_rate",  "loudness_lufs", "true_peak_dbfs", "peak_dbfs", "rms_dbfs", "silent_fraction",
-      "dc_offset", "clipped_ratio", "decode_errors",  "warnings"};
+      "file",          "duration",        "sample_rate",
+      "channels",      "classification",  "class_probabilities",
+      "codec",         "container",       "bit_rate",
+      "loudness_lufs", "true_peak_dbfs",  "peak_dbfs",
+      "rms_dbfs",      "silent_fraction", "dc_offset",
+      "clipped_ratio", "decode_errors",   "warnings",
+      "segments"};
   return keys;
 }
 

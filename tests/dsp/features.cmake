@@ -5,6 +5,7 @@ set(earshot_feature_test_sources
 include(dsp/spectral.cmake OPTIONAL)
 include(dsp/kaldi.cmake OPTIONAL)
 include(dsp/descriptors.cmake OPTIONAL)
+include(dsp/content.cmake OPTIONAL)
 earshot_add_test(earshot_feature_tests LABEL unit TIMEOUT 60
   SOURCES ${earshot_feature_test_sources}
   LIBRARIES earshot_dsp)

@@ -94,7 +94,9 @@ TEST(OpenApi, AnalysisSchemaListsEveryFieldOfTheAnalyzerJson) {
   const auto& schema = doc["components"]["schemas"]["AnalysisData"];
   std::set<std::string> properties;
   for (const auto& [name, value] : schema["properties"].items()) properties.insert(name);
-  const auto analyzer_fields = analysis::to_json(analysis::AnalysisResult{});
+  analysis::AnalysisResult result;
+  result.content = analysis::ContentSummary{};  // classification is on by default
+  const auto analyzer_fields = analysis::to_json(result);
   std::set<std::string> fields;
   for (const auto& [name, value] : analyzer_fields.items()) fields.insert(name);
   EXPECT_EQ(properties, fields);

@@ -1,0 +1,79 @@
+// Throughput of content classification, single-threaded, in multiples of real time: the 1 s
+// windows of 60 s of 16 kHz mono through content-features-v1 and the shipped model (what the
+// Analyzer adds per second of audio once it has 16 kHz mono), and the two parts alone.
+// Target: >= 1000x real time on one core for features + model (issue 5).
+#include <benchmark/benchmark.h>
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analysis/content_classifier.hpp"
+#include "analysis/content_model.hpp"
+#include "dsp/content_features.hpp"
+#include "test_signal.hpp"
+
+namespace earshot::bench {
+namespace {
+
+constexpr int kRate = 16000;
+constexpr double kSeconds = 60.0;
+constexpr const char* kLabel = "ref: 1x = real time; target >= 1000x for classify_windows";
+
+const std::vector<float>& signal() {
+  static const std::vector<float> s = make_test_signal(kRate, 1, kSeconds);
+  return s;
+}
+
+void report_speed(benchmark::State& state) {
+  state.counters["x_realtime"] = benchmark::Counter(
+      kSeconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.SetLabel(kLabel);
+}
+
+// ContentClassifier over the whole signal: level check, features and model per window, then
+// the timeline summary.
+void classify_windows(benchmark::State& state) {
+  const auto& model = analysis::ContentModel::shipped();
+  for (auto _ : state) {
+    analysis::ContentClassifier classifier(model, -50.0);
+    classifier.add(signal());
+    auto summary = classifier.finish(kSeconds);
+    benchmark::DoNotOptimize(summary);
+  }
+  report_speed(state);
+}
+
+void features_only(benchmark::State& state) {
+  const auto& features = dsp::ContentFeatures::instance();
+  std::vector<float> out(dsp::ContentFeatures::kSize);
+  const auto& s = signal();
+  for (auto _ : state) {
+    for (std::size_t start = 0; start + kRate <= s.size(); start += kRate) {
+      features.compute(std::span(s).subspan(start, kRate), out);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  report_speed(state);
+}
+
+void model_only(benchmark::State& state) {
+  const auto& model = analysis::ContentModel::shipped();
+  std::vector<float> features(dsp::ContentFeatures::kSize, 0.5f);
+  for (auto _ : state) {
+    for (int window = 0; window < static_cast<int>(kSeconds); ++window) {
+      auto p = model.predict(features);
+      benchmark::DoNotOptimize(p);
+    }
+  }
+  report_speed(state);
+}
+
+BENCHMARK(classify_windows)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(features_only)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(model_only)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+}  // namespace earshot::bench
+
+BENCHMARK_MAIN();

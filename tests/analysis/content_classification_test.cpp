@@ -1,0 +1,188 @@
+// The shipped content model on audio made at test time: generated silence and noise, speech
+// synthesised by espeak-ng, and a melody written here as MIDI and rendered by fluidsynth with
+// the General MIDI soundfont (all three installed by scripts/setup). None of these sounds was
+// in the training data, which came from Debian packages of recordings.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "analysis/analyzer.hpp"
+#include "audio/decode_all.hpp"
+#include "support/process.hpp"
+#include "support/signals.hpp"
+#include "support/test_files.hpp"
+#include "support/wav_writer.hpp"
+
+namespace earshot::analysis {
+namespace {
+
+constexpr int kRate = 16000;
+constexpr double kPi = 3.14159265358979323846;
+constexpr const char* kSoundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
+
+std::string classify(const std::filesystem::path& path) {
+  auto result = Analyzer{}.analyze_file(path);
+  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+  if (!result || !result->content) return "(none)";
+  return std::string(to_string(result->content->classification));
+}
+
+std::string classify(const std::vector<float>& signal, const test::TempDir& dir,
+                     const std::string& name) {
+  test::write_wav(dir.file(name), signal, {.sample_rate = kRate});
+  return classify(dir.file(name));
+}
+
+std::vector<float> scaled_to_dbfs(std::vector<float> x, double dbfs) {
+  const double gain = std::pow(10.0, dbfs / 20.0) / std::max(test::rms(x), 1e-12);
+  for (auto& v : x) v = static_cast<float>(v * gain);
+  return x;
+}
+
+// White noise filtered to a 1/f^(exponent) power spectrum (0 white, 1 pink, 2 brown).
+std::vector<float> colored_noise(double exponent, std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal;
+  std::vector<float> out(n);
+  // A bank of one-pole low-passes approximates 1/f (Voss-McCartney style) for pink; a leaky
+  // integrator gives brown.
+  double brown = 0.0;
+  double b0 = 0, b1 = 0, b2 = 0;
+  for (auto& v : out) {
+    const double white = normal(rng);
+    if (exponent == 0.0) {
+      v = static_cast<float>(white);
+    } else if (exponent == 1.0) {
+      b0 = 0.99765 * b0 + white * 0.0990460;
+      b1 = 0.96300 * b1 + white * 0.2965164;
+      b2 = 0.57000 * b2 + white * 1.0526913;
+      v = static_cast<float>(b0 + b1 + b2 + white * 0.1848);
+    } else {
+      brown = 0.995 * brown + white * 0.1;
+      v = static_cast<float>(brown);
+    }
+  }
+  return out;
+}
+
+std::vector<float> hum(std::size_t n) {
+  std::vector<float> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / kRate;
+    double v = 0.0;
+    for (int k = 1; k <= 7; ++k) v += std::sin(2 * kPi * 50 * k * t) / k;
+    out[i] = static_cast<float>(v);
+  }
+  return out;
+}
+
+std::filesystem::path speak(const test::TempDir& dir, const std::string& name) {
+  const auto path = dir.file(name);
+  const auto result = test::run_process(
+      {"/usr/bin/espeak-ng", "-v", "en-us", "-s", "150", "-w", path.string(),
+       "The weather service says a cold front will bring rain to the valley tomorrow morning, "
+       "and the temperature will fall by ten degrees before the weekend."});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return path;
+}
+
+// A standard MIDI file (format 0) of a short piano melody with chords, written byte by byte.
+void write_melody_midi(const std::filesystem::path& path) {
+  std::vector<std::uint8_t> track;
+  auto event = [&](std::uint8_t delta, std::vector<std::uint8_t> bytes) {
+    track.push_back(delta);
+    track.insert(track.end(), bytes.begin(), bytes.end());
+  };
+  event(0, {0xC0, 0});  // program 0: acoustic grand piano
+  const int melody[] = {60, 64, 67, 72, 71, 67, 64, 62, 60, 65, 69, 72,
+                        71, 67, 65, 64, 62, 67, 71, 74, 72, 67, 64, 60};
+  for (int note : melody) {
+    const auto n = static_cast<std::uint8_t>(note);
+    const auto bass = static_cast<std::uint8_t>(note - 24);
+    event(0, {0x90, n, 90});
+    event(0, {0x90, bass, 70});
+    event(96, {0x80, n, 0});  // 96 ticks at 192 per beat and 120 bpm: 0.25 s
+    event(0, {0x80, bass, 0});
+  }
+  event(0, {0xFF, 0x2F, 0x00});
+  std::vector<std::uint8_t> file = {'M', 'T', 'h', 'd', 0,   0,   0,   6,   0,
+                                    0,   0,   1,   0,   192, 'M', 'T', 'r', 'k'};
+  const auto size = static_cast<std::uint32_t>(track.size());
+  for (int shift : {24, 16, 8, 0}) file.push_back(static_cast<std::uint8_t>(size >> shift));
+  file.insert(file.end(), track.begin(), track.end());
+  test::write_bytes(path, file);
+}
+
+std::filesystem::path play_melody(const test::TempDir& dir, const std::string& name) {
+  write_melody_midi(dir.file("melody.mid"));
+  const auto path = dir.file(name);
+  const auto result =
+      test::run_process({"/usr/bin/fluidsynth", "-ni", "-g", "1.0", "-r", "44100", "-F",
+                         path.string(), kSoundfont, dir.file("melody.mid").string()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return path;
+}
+
+std::vector<float> decoded(const std::filesystem::path& path) {
+  auto audio = audio::decode_file(path, {.target_sample_rate = kRate, .limits = {}});
+  EXPECT_TRUE(audio.ok());
+  return audio ? audio->samples : std::vector<float>{};
+}
+
+TEST(ContentClassification, DigitalSilenceIsSilence) {
+  test::TempDir dir;
+  EXPECT_EQ(classify(std::vector<float>(5 * kRate, 0.0f), dir, "zero.wav"), "silence");
+}
+
+TEST(ContentClassification, GeneratedNoiseAndHumAreNoise) {
+  test::TempDir dir;
+  const std::size_t n = 6 * kRate;
+  EXPECT_EQ(classify(scaled_to_dbfs(colored_noise(0, n, 1), -20), dir, "white.wav"), "noise");
+  EXPECT_EQ(classify(scaled_to_dbfs(colored_noise(1, n, 2), -20), dir, "pink.wav"), "noise");
+  EXPECT_EQ(classify(scaled_to_dbfs(colored_noise(2, n, 3), -20), dir, "brown.wav"), "noise");
+  EXPECT_EQ(classify(scaled_to_dbfs(hum(n), -20), dir, "hum.wav"), "noise");
+}
+
+TEST(ContentClassification, SynthesisedSpeechIsSpeech) {
+  test::TempDir dir;
+  EXPECT_EQ(classify(speak(dir, "speech.wav")), "speech");
+}
+
+TEST(ContentClassification, RenderedMelodyIsMusic) {
+  test::TempDir dir;
+  EXPECT_EQ(classify(play_melody(dir, "melody.wav")), "music");
+}
+
+TEST(ContentClassification, SpeechThenSilenceThenMusicGiveThreeSegmentsInOrder) {
+  test::TempDir dir;
+  const auto speech = decoded(speak(dir, "speech.wav"));
+  // The melody's 24 notes last 6 s; fluidsynth renders the reverb tail and silence after them,
+  // which would rightly be a fourth segment.
+  auto music = decoded(play_melody(dir, "melody.wav"));
+  music.resize(std::min(music.size(), static_cast<std::size_t>(6 * kRate)));
+  std::vector<float> file = speech;
+  file.insert(file.end(), 3 * kRate, 0.0f);
+  file.insert(file.end(), music.begin(), music.end());
+  test::write_wav(dir.file("mix.wav"), file, {.sample_rate = kRate});
+
+  auto result = Analyzer{}.analyze_file(dir.file("mix.wav"));
+  ASSERT_TRUE(result.ok());
+  ASSERT_TRUE(result->content);
+  const auto& segments = result->content->segments;
+  ASSERT_EQ(segments.size(), 3u) << analysis::to_json(*result).dump();
+  EXPECT_EQ(segments[0].label, ContentClass::speech);
+  EXPECT_EQ(segments[1].label, ContentClass::silence);
+  EXPECT_EQ(segments[2].label, ContentClass::music);
+  const double speech_end = static_cast<double>(speech.size()) / kRate;
+  EXPECT_NEAR(segments[1].start, speech_end, 1.0);
+  EXPECT_NEAR(segments[2].start, speech_end + 3.0, 1.0);
+  EXPECT_DOUBLE_EQ(segments[2].end, result->info.duration_seconds);
+}
+
+}  // namespace
+}  // namespace earshot::analysis

@@ -1,0 +1,311 @@
+#!/usr/bin/python3
+"""Builds the content model's data set from Debian packages, from nothing.
+
+    tools/train/build_dataset.py [--cache .cache/train] [--earshot-build build] [--seed 1]
+
+1. `apt-get download`s every package named in tools/train/selection.json into CACHE/debs and
+   extracts it (`dpkg-deb -x`) into CACHE/extract; members of zip archives inside a package
+   (0ad-data's public.zip) are extracted when a source names them.
+2. Selects files by the rules of selection.json, decodes each to 16 kHz mono with ffmpeg and
+   cuts it into 1 s windows (hop 0.5 s for training, 1 s for validation).
+3. Training windows are augmented so that no class can be told by its channel: every class is
+   band-limited at random (telephone speech is 8 kHz, music 44.1 kHz), some are re-encoded with
+   a lossy codec, and each window gets a random gain and, half the time, light noise.
+4. Windows quieter than -50 dBFS are silence by level and never reach the model; they are
+   dropped. The features are computed by earshot itself (build/earshot-content-features).
+
+Writes CACHE/dataset/{train,validation}.npz (features, labels, groups) and, for the end-to-end
+check, CACHE/dataset/clips/<class>/*.wav: 10 s clips of the validation packages (consecutive
+files of one class joined) and generated silence.
+"""
+
+import argparse
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+import zipfile
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+SELECTION = ROOT / "tools/train/selection.json"
+CLASSES = ["speech", "music", "noise"]  # the learned classes; silence is decided by level
+RATE = 16000
+WINDOW = 16000
+SILENCE_DBFS = -50.0
+TELEPHONE_HZ = 3400
+CLIP_SECONDS = 10
+MAX_WINDOWS_PER_FILE = 120
+MAX_CLIPS_PER_CLASS = 150
+MAX_TRAINING_FILES = 2500    # per source, chosen at random
+MAX_VALIDATION_FILES = 600  # per source, chosen at random (tuxpaint alone has 7418 spoken files)
+
+
+def run(*command, **kwargs):
+    return subprocess.run(command, check=True, **kwargs)
+
+
+def fetch_package(package, cache):
+    """The extracted tree of `package`, downloading and extracting it when needed."""
+    target = cache / "extract" / package
+    if target.is_dir():
+        return target
+    debs = cache / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    found = sorted(debs.glob(f"{package}_*.deb"))
+    if not found:
+        run("apt-get", "download", package, cwd=debs)
+        found = sorted(debs.glob(f"{package}_*.deb"))
+    partial = target.with_suffix(".partial")
+    run("dpkg-deb", "-x", str(found[-1]), str(partial))
+    partial.rename(target)
+    return target
+
+
+def matches(path, source):
+    included = any(fnmatch.fnmatch(path, p) for p in source["include"])
+    return included and not any(fnmatch.fnmatch(path, p) for p in source.get("exclude", []))
+
+
+def select_files(source, cache):
+    """The files of one source, as paths on disk (archive members are extracted first)."""
+    root = fetch_package(source["package"], cache)
+    if "archive" not in source:
+        files = [p for p in root.rglob("*") if p.is_file()]
+        return sorted(p for p in files if matches(str(p.relative_to(root)), source))
+    archive = root / source["archive"]
+    unpacked = root.parent / (source["package"] + ".archive") / source["archive"]
+    with zipfile.ZipFile(archive) as zf:
+        names = sorted(n for n in zf.namelist() if matches(n, source))
+        for name in names:
+            if not (unpacked / name).exists():
+                zf.extract(name, unpacked)
+    return [unpacked / n for n in names]
+
+
+def decode(path, band_limit=None, lossy=None):
+    """Mono float32 at 16 kHz, through an optional low-pass and lossy round trip."""
+    filters = [f"lowpass=f={band_limit}:poles=2,lowpass=f={band_limit}:poles=2"] if band_limit else []
+    if band_limit and band_limit <= TELEPHONE_HZ:  # the telephone band also loses the lows
+        filters.append("highpass=f=300:poles=2")
+    base = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
+    if lossy:
+        codec, rate = lossy.split(":")
+        with tempfile.NamedTemporaryFile(suffix=".mka") as encoded:
+            run(*base, "-ac", "1", "-ar", "48000" if codec == "libopus" else "44100",
+                "-c:a", codec, "-b:a", rate, "-y", encoded.name)
+            return decode_plain(encoded.name, filters)
+    return decode_plain(path, filters)
+
+
+def decode_plain(path, filters):
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
+    if filters:
+        command += ["-af", ",".join(filters)]
+    command += ["-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"]
+    out = subprocess.run(command, check=False, capture_output=True)
+    if out.returncode != 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.frombuffer(out.stdout, dtype=np.float32).copy()
+
+
+def dbfs(x):
+    return 10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20)
+
+
+def pink_noise(n, rng):
+    spectrum = np.fft.rfft(rng.normal(size=n))
+    spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))
+    noise = np.fft.irfft(spectrum, n)
+    return (noise / (np.std(noise) + 1e-12)).astype(np.float32)
+
+
+def windows_of(signal, hop):
+    if len(signal) < WINDOW:
+        signal = np.pad(signal, (0, WINDOW - len(signal)))
+    starts = range(0, len(signal) - WINDOW + 1, hop)
+    return [signal[s:s + WINDOW] for s in starts]
+
+
+def training_windows(job):
+    """Augmented, non-silent windows of one file: (class index, file index, windows)."""
+    path, label, group, seed, augmentation = job
+    rng = np.random.default_rng(seed)
+    band = rng.choice(np.array(augmentation["band_limit_hz"], dtype=object))
+    lossy = rng.choice(np.array(augmentation["lossy"], dtype=object))
+    signal = decode(path, band, lossy)
+    kept = []
+    candidates = windows_of(signal, WINDOW // 2)
+    rng.shuffle(candidates)
+    for window in candidates[:MAX_WINDOWS_PER_FILE]:
+        low, high = augmentation["gain_db"]
+        window = window * np.float32(10 ** (rng.uniform(low, high) / 20))
+        if rng.random() < augmentation["noise_probability"]:
+            low, high = augmentation["noise_snr_db"]
+            level = dbfs(window) - rng.uniform(low, high)
+            noise = pink_noise(WINDOW, rng) if rng.random() < 0.5 else rng.normal(size=WINDOW)
+            window = window + np.float32(10 ** (level / 20)) * noise.astype(np.float32)
+        window = np.clip(window, -1, 1).astype(np.float32)
+        if dbfs(window) >= SILENCE_DBFS:
+            kept.append(window)
+    return label, group, kept
+
+
+def features_of(windows, build, workdir):
+    """content-features-v1 of each window, computed by earshot."""
+    if not windows:
+        return np.zeros((0, 203), dtype=np.float32)
+    source, target = workdir / "windows.npy", workdir / "features.npy"
+    np.save(source, np.stack(windows).astype(np.float32))
+    run(str(build / "earshot-content-features"), str(source), str(target))
+    return np.load(target)
+
+
+def write_wav(path, signal):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pcm = (np.clip(signal, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(pcm.tobytes())
+
+
+def generated_silence(kind, rng):
+    n = CLIP_SECONDS * RATE
+    t = np.arange(n) / RATE
+    if kind == "digital_zero":
+        return np.zeros(n, dtype=np.float32)
+    if kind == "dither":  # triangular dither of one 16-bit step
+        return ((rng.random(n) - rng.random(n)) / 32768).astype(np.float32)
+    if kind == "room_tone":  # pink noise at -65 dBFS
+        return (pink_noise(n, rng) * 10 ** (-65 / 20)).astype(np.float32)
+    if kind == "faint_hum":  # 50 Hz and harmonics at -60 dBFS
+        hum = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in (1, 2, 3, 5))
+        return (hum / np.sqrt(np.mean(hum ** 2)) * 10 ** (-60 / 20)).astype(np.float32)
+    raise ValueError(kind)
+
+
+def validation_set(sources, cache, clips_dir, rng):
+    """Unaugmented 1 s windows and 10 s clips of the held-out packages."""
+    windows, labels, groups = [], [], []
+    clip_count = {}
+    for source in sources:
+        name = source["class"]
+        files = select_files(source, cache)
+        if len(files) > MAX_VALIDATION_FILES:
+            files = sorted(rng.choice(np.array(files, dtype=object), MAX_VALIDATION_FILES,
+                                      replace=False))
+        stream = np.zeros(0, dtype=np.float32)
+        for index, path in enumerate(files):
+            signal = decode(path)
+            if name in CLASSES:
+                for window in windows_of(signal, WINDOW):
+                    if dbfs(window) >= SILENCE_DBFS:
+                        windows.append(window)
+                        labels.append(CLASSES.index(name))
+                        groups.append(f"{source['package']}:{index}")
+            stream = np.concatenate([stream, signal])
+            while len(stream) >= CLIP_SECONDS * RATE:
+                count = clip_count.get(name, 0)
+                if count < MAX_CLIPS_PER_CLASS:
+                    write_wav(clips_dir / name / f"{source['package']}-{count:03d}.wav",
+                              stream[:CLIP_SECONDS * RATE])
+                    clip_count[name] = count + 1
+                stream = stream[CLIP_SECONDS * RATE:]
+    return windows, labels, groups, clip_count
+
+
+def source_windows(source, cache, build, selection, seed):
+    """Augmented training windows of one source: (features, labels, groups)."""
+    rng = np.random.default_rng([seed, zlib.crc32(source["package"].encode())])
+    files = select_files(source, cache)
+    if len(files) > MAX_TRAINING_FILES:
+        files = sorted(rng.choice(np.array(files, dtype=object), MAX_TRAINING_FILES,
+                                  replace=False))
+    # The rarest class (noise: short effects) is read three times, each time with its own
+    # augmentation, so that the three classes have a similar number of windows.
+    passes = 3 if source["class"] == "noise" else 1
+    label = CLASSES.index(source["class"])
+    jobs = [(path, label, f"{source['package']}:{path.name}", int(rng.integers(1 << 31)),
+             selection["augmentation"]) for _ in range(passes) for path in files]
+    features, groups = [], []
+    with tempfile.TemporaryDirectory() as work, ProcessPoolExecutor(os.cpu_count()) as pool:
+        batch = []
+        for _, group, kept in pool.map(training_windows, jobs, chunksize=8):
+            batch += [(w, group) for w in kept]
+            if len(batch) >= 4000:
+                features.append(features_of([b[0] for b in batch], build, Path(work)))
+                groups += [b[1] for b in batch]
+                batch = []
+        features.append(features_of([b[0] for b in batch], build, Path(work)))
+        groups += [b[1] for b in batch]
+    features = np.concatenate(features)
+    return features, np.full(len(features), label), np.array(groups)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache/train")
+    parser.add_argument("--earshot-build", type=Path, default=ROOT / "build")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    selection = json.loads(SELECTION.read_text())
+    validation_packages = set(selection["splits"]["validation"])
+    rng = np.random.default_rng(args.seed)
+    out = args.cache / "dataset"
+    out.mkdir(parents=True, exist_ok=True)
+
+    train_sources = [s for s in selection["sources"]
+                     if s["package"] not in validation_packages and s["class"] in CLASSES]
+    features, labels, groups = [], [], []
+    for source in train_sources:
+        # Each source's windows are cached under a name that changes with its rule and the
+        # augmentation, so a new split or a new rule only recomputes what it touches.
+        key = hashlib.sha256(json.dumps([source, selection["augmentation"], args.seed],
+                                        sort_keys=True).encode()).hexdigest()[:12]
+        cached = out / "sources" / f"{source['package']}-{source['class']}-{key}.npz"
+        if not cached.exists():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            f, l, g = source_windows(source, args.cache, args.earshot_build, selection, args.seed)
+            np.savez(cached, features=f, labels=l, groups=g)
+        data = np.load(cached)
+        print(f"train {source['class']:6} {source['package']:28} {len(data['labels']):6} windows",
+              flush=True)
+        features.append(data["features"])
+        labels.append(data["labels"])
+        groups.append(data["groups"])
+    labels = np.concatenate(labels)
+    np.savez(out / "train.npz", features=np.concatenate(features), labels=labels,
+             groups=np.concatenate(groups))
+    print("training windows per class:",
+          {c: int(np.sum(labels == i)) for i, c in enumerate(CLASSES)}, flush=True)
+
+    validation_sources = [s for s in selection["sources"] if s["package"] in validation_packages
+                          or s["class"] == "silence"]
+    clips = out / "clips"
+    shutil.rmtree(clips, ignore_errors=True)  # clips of an earlier split must not linger
+    windows, labels, groups, clip_count = validation_set(validation_sources, args.cache, clips, rng)
+    for kind in selection["generated_silence"]:
+        for i in range(5):
+            write_wav(clips / "silence" / f"generated-{kind}-{i}.wav", generated_silence(kind, rng))
+    with tempfile.TemporaryDirectory() as work:
+        val_features = features_of(windows, args.earshot_build, Path(work))
+    np.savez(out / "validation.npz", features=val_features, labels=np.array(labels),
+             groups=np.array(groups))
+    print("validation windows per class:",
+          {c: int(np.sum(np.array(labels) == i)) for i, c in enumerate(CLASSES)})
+    print("validation clips per class:", clip_count, "+ generated silence")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""Trains the content model (speech / music / noise) on the windows build_dataset.py made.
+
+    tools/train/train_content.py [--cache .cache/train] [--out models/content] [--seed 1]
+
+A multi-layer perceptron (203 -> 128 -> 64 -> 3, ReLU, dropout) over content-features-v1,
+standardised with the training set's mean and deviation, trained with AdamW, class-balanced
+sampling and Gaussian noise on the inputs (PyTorch, CPU, about a minute). Writes OUT/content-v1.safetensors in the format analysis/content_model.hpp
+reads, and OUT/training.json with the window-level validation figures; the clip-level figures
+of the model card come from evaluate_content.py, which runs earshot itself.
+"""
+
+import argparse
+import json
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+CLASSES = ["speech", "music", "noise"]
+HIDDEN = [128, 64]
+EPOCHS = 15
+DROPOUT = 0.3
+INPUT_NOISE = 0.1  # standard deviation, on standardised features, while training
+
+
+def write_safetensors(path, tensors, metadata):
+    """The safetensors layout: header length (u64 LE), JSON header, then the F32 data."""
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for name, array in tensors.items():
+        data = np.ascontiguousarray(array, dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(array.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # align the data to 8 bytes
+    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def confusion(labels, predicted):
+    matrix = np.zeros((len(CLASSES), len(CLASSES)), dtype=int)
+    for truth, guess in zip(labels, predicted):
+        matrix[truth, guess] += 1
+    return matrix
+
+
+def report(matrix):
+    recall = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+    precision = matrix.diagonal() / np.maximum(matrix.sum(axis=0), 1)
+    return {c: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4)}
+            for i, c in enumerate(CLASSES)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache/train")
+    parser.add_argument("--out", type=Path, default=ROOT / "models/content")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    torch.set_num_threads(2)
+
+    train = np.load(args.cache / "dataset/train.npz")
+    validation = np.load(args.cache / "dataset/validation.npz")
+    x, y = train["features"].astype(np.float32), train["labels"].astype(np.int64)
+    vx, vy = validation["features"].astype(np.float32), validation["labels"].astype(np.int64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+
+    def standardise(a):
+        return torch.from_numpy((a - mean) / scale)
+
+    widths = [x.shape[1]] + HIDDEN + [len(CLASSES)]
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+        if i + 2 < len(widths):
+            layers += [torch.nn.ReLU(), torch.nn.Dropout(DROPOUT)]
+    model = torch.nn.Sequential(*layers)
+
+    counts = np.bincount(y, minlength=len(CLASSES))
+    weights = torch.from_numpy((1.0 / counts[y]).astype(np.float64))
+    sampler = torch.utils.data.WeightedRandomSampler(weights, num_samples=len(y), replacement=True)
+    data = torch.utils.data.TensorDataset(standardise(x), torch.from_numpy(y))
+    loader = torch.utils.data.DataLoader(data, batch_size=256, sampler=sampler)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-3)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, EPOCHS)
+    loss_function = torch.nn.CrossEntropyLoss()
+    vxt = standardise(vx)
+    for epoch in range(EPOCHS):
+        model.train()
+        for batch_x, batch_y in loader:
+            optimiser.zero_grad()
+            noisy = batch_x + INPUT_NOISE * torch.randn_like(batch_x)
+            loss = loss_function(model(noisy), batch_y)
+            loss.backward()
+            optimiser.step()
+        schedule.step()
+        model.eval()
+        with torch.no_grad():
+            accuracy = (model(vxt).argmax(1).numpy() == vy).mean()
+        print(f"epoch {epoch + 1:2}: loss {loss.item():.3f}  validation window accuracy "
+              f"{accuracy:.4f}", flush=True)
+
+    model.eval()
+    with torch.no_grad():
+        predicted = model(vxt).argmax(1).numpy()
+    matrix = confusion(vy, predicted)
+    print("validation windows, rows = truth, columns = prediction", CLASSES)
+    print(matrix)
+    packages = np.array([g.split(":")[0] for g in validation["groups"]])
+    per_package = {}
+    for package in sorted(set(packages)):
+        for i, name in enumerate(CLASSES):
+            chosen = (packages == package) & (vy == i)
+            if chosen.any():
+                recall = float((predicted[chosen] == i).mean())
+                per_package[f"{package} ({name})"] = round(recall, 4)
+                print(f"  {package:28} {name:6} {chosen.sum():5} windows, recall {recall:.4f}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    linear = [m for m in model if isinstance(m, torch.nn.Linear)]
+    tensors = {"scaler.mean": mean, "scaler.scale": scale}
+    for i, layer in enumerate(linear):
+        tensors[f"layers.{i}.weight"] = layer.weight.detach().numpy()
+        tensors[f"layers.{i}.bias"] = layer.bias.detach().numpy()
+    write_safetensors(args.out / "content-v1.safetensors", tensors, {
+        "format": "earshot-content-mlp", "features": "content-features-v1",
+        "labels": ",".join(CLASSES), "layers": str(len(linear)), "version": "content-v1"})
+    summary = {
+        "training_windows": {c: int(counts[i]) for i, c in enumerate(CLASSES)},
+        "validation_windows": {c: int(np.sum(vy == i)) for i, c in enumerate(CLASSES)},
+        "validation_window_confusion": {"classes": CLASSES, "matrix": matrix.tolist()},
+        "validation_window_scores": report(matrix),
+        "validation_window_recall_per_package": per_package,
+        "architecture": f"MLP {' -> '.join(map(str, widths))}, ReLU, dropout {DROPOUT}",
+        "epochs": EPOCHS, "seed": args.seed,
+    }
+    (args.out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary["validation_window_scores"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
