@@ -75,10 +75,12 @@ core::Result<SafeTensors> SafeTensors::load_bytes(std::span<const std::uint8_t> 
       }
       continue;
     }
-    if (!entry.is_object() || !entry["dtype"].is_string() || !entry["shape"].is_array() ||
-        !entry["data_offsets"].is_array() || entry["data_offsets"].size() != 2) {
-      return invalid("tensor " + name + " has a malformed header entry");
-    }
+    // contains() first: operator[] on a const json with a missing key is undefined behaviour.
+    const bool well_formed = entry.is_object() && entry.contains("dtype") &&
+                             entry.contains("shape") && entry.contains("data_offsets") &&
+                             entry["dtype"].is_string() && entry["shape"].is_array() &&
+                             entry["data_offsets"].is_array() && entry["data_offsets"].size() == 2;
+    if (!well_formed) return invalid("tensor " + name + " has a malformed header entry");
     Entry parsed;
     parsed.dtype = entry["dtype"].get<std::string>();
     std::size_t elements = 1;

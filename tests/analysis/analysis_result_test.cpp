@@ -50,10 +50,10 @@ TEST(AnalysisResultJsonTest, HasExactlyTheDocumentedKeysInOrder) {
 
 TEST(AnalysisResultJsonTest, ContentFieldsFollowChannelsAndSegmentsComeLast) {
   auto result = typical_result();
-  result.content = ContentSummary{
+  result.content.emplace(ContentSummary{
       .classification = ContentClass::music,
       .probabilities = {0.02, 0.912345678, 0.03, 0.037654322},
-      .segments = {{0.0, 2.0, ContentClass::silence}, {2.0, 12.345, ContentClass::music}}};
+      .segments = {{0.0, 2.0, ContentClass::silence}, {2.0, 12.345, ContentClass::music}}});
   const auto json = to_json(result);
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
