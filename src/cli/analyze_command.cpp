@@ -77,6 +77,7 @@ class OrderedOutcomes {
 int run_analyze(const AnalyzeOptions& options, std::ostream& out) {
   analysis::AnalyzerOptions analyzer_options;
   analyzer_options.limits.max_duration_seconds = options.max_duration_seconds;
+  analyzer_options.content.silence_threshold_dbfs = options.silence_threshold_dbfs;
   const analysis::Analyzer analyzer(analyzer_options);
 
   const std::size_t count = options.files.size();
@@ -106,7 +107,8 @@ int run_analyze(const AnalyzeOptions& options, std::ostream& out) {
 void add_analyze_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<AnalyzeOptions>();
   CLI::App* command = app.add_subcommand(
-      "analyze", "Print metadata and level statistics of audio files as JSON Lines");
+      "analyze",
+      "Print the content class, metadata and level statistics of audio files as JSON Lines");
   command->add_option("files", options->files, "Audio files (any format FFmpeg decodes)")
       ->required();
   command->add_flag("--pretty", options->pretty, "Indent the JSON output");
@@ -117,6 +119,11 @@ void add_analyze_command(CLI::App& app, int& exit_code) {
       ->add_option("--max-duration", options->max_duration_seconds,
                    "Refuse audio longer than this many seconds")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--silence-threshold", options->silence_threshold_dbfs,
+                   "dBFS: 1 s windows with a lower RMS are classified as silence")
+      ->check(CLI::Range(-120.0, 0.0))
       ->capture_default_str();
   command->callback([options, &exit_code] { exit_code = run_analyze(*options, std::cout); });
 }

@@ -17,6 +17,7 @@ struct AnalyzeOptions {
   bool pretty = false;  // indent the JSON (then one object spans several lines)
   unsigned jobs = 1;    // files analysed at once
   double max_duration_seconds = 4.0 * 3600.0;
+  double silence_threshold_dbfs = -50.0;  // 1 s windows below this RMS are silence
 };
 
 // Analyses every file and writes one line each to `out`. A failed file gives

@@ -128,6 +128,8 @@ constexpr std::array kEntries = {
         set_models_config_json},
   Entry{{"SAMPLE_RATE", "16000", "Rate audio is resampled to for analysis (8000-192000 Hz)."},
         set_int<&Config::sample_rate, 8000, 192000>},
+  Entry{{"SILENCE_THRESHOLD_DBFS", "-50", "Quieter 1 s windows are silence (-120 to 0 dBFS)."},
+        set_int<&Config::silence_threshold_dbfs, -120, 0>},
   Entry{{"ALLOW_PRIVATE_URLS", "false", "Let URL downloads reach private/loopback addresses."},
         set_allow_private_urls},
   Entry{{"MAX_DOWNLOAD_BYTES", "209715200", "Largest URL download (1-1099511627776 bytes)."},

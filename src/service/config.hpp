@@ -44,7 +44,8 @@ struct Config {
   // Parsed MODELS_CONFIG_JSON; when set it replaces the file at models_config_path.
   std::optional<nlohmann::json> models_config_json;
   int sample_rate = 16000;
-  bool allow_private_urls = false;  // let downloads reach private, loopback, link-local hosts
+  int silence_threshold_dbfs = -50;  // content classification: quieter 1 s windows are silence
+  bool allow_private_urls = false;   // let downloads reach private, loopback, link-local hosts
   std::int64_t max_download_bytes = 200LL * 1024 * 1024;
   std::int64_t max_upload_bytes = 200LL * 1024 * 1024;
   std::chrono::seconds download_connect_timeout{10};

@@ -24,6 +24,12 @@ constexpr int kGatewayTimeout = 504;
 constexpr std::string_view kUnmatched = "unmatched";
 constexpr auto kReadinessTimeout = std::chrono::milliseconds(500);
 
+analysis::AnalyzerOptions analyzer_options(const Config& config) {
+  analysis::AnalyzerOptions options;
+  options.content.silence_threshold_dbfs = config.silence_threshold_dbfs;
+  return options;
+}
+
 HttpResponse json_response(int status, const nlohmann::ordered_json& body) {
   return HttpResponse{status,
                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
@@ -98,6 +104,7 @@ Routes::Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMet
       redis_host_(config.redis_host),
       redis_port_(config.redis_port),
       fetcher_(std::move(fetcher)),
+      analyzer_(analyzer_options(config)),
       metrics_(std::move(metrics)),
       docs_(std::move(docs)) {}
 

@@ -88,6 +88,19 @@ TEST_F(AnalyzeCommandTest, OneLinePerFileInInputOrderWithErrorsInline) {
   EXPECT_EQ(third["container"], "flac");
 }
 
+TEST_F(AnalyzeCommandTest, SilenceThresholdDecidesWhatIsSilent) {
+  // A tone at about -45 dBFS RMS: above the default -50 dBFS, below a -40 dBFS threshold.
+  const auto x = test::sine(440.0, 0.008, 16000, 3 * 16000);
+  const auto path = dir_.file("quiet.wav").string();
+  test::write_wav(path, x, {16000, 1, test::SampleFormat::s16});
+  const auto by_default = nlohmann::json::parse(run_earshot({"analyze", path}).out);
+  EXPECT_NE(by_default["classification"], "silence");
+  const auto raised = run_earshot({"analyze", "--silence-threshold", "-40", path});
+  ASSERT_EQ(raised.exit_code, 0) << raised.err;
+  EXPECT_EQ(nlohmann::json::parse(raised.out)["classification"], "silence");
+  EXPECT_NE(run_earshot({"analyze", "--silence-threshold", "5", path}).exit_code, 0);
+}
+
 TEST_F(AnalyzeCommandTest, AllGoodFilesExitZero) {
   const auto a = make_wav("a.wav", 300.0);
   const auto b = make_wav("b.wav", 600.0, 1.0);

@@ -81,7 +81,8 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "WORKER_THREADS",
                                                "REQUEST_TIMEOUT_SECONDS",
                                                "SHUTDOWN_GRACE_SECONDS",
-                                               "SWAGGER_UI_DIR"};
+                                               "SWAGGER_UI_DIR",
+                                               "SILENCE_THRESHOLD_DBFS"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;
@@ -148,7 +149,8 @@ TEST(Config, ParsesEveryKindOfValue) {
                             {"MAX_UPLOAD_BYTES", "1"},
                             {"SHUTDOWN_GRACE_SECONDS", "0"},
                             {"WORKER_THREADS", "3"},
-                            {"SWAGGER_UI_DIR", "/opt/swagger"}});
+                            {"SWAGGER_UI_DIR", "/opt/swagger"},
+                            {"SILENCE_THRESHOLD_DBFS", "-60"}});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->log_level, LogLevel::warning);
   EXPECT_TRUE(config->allow_private_urls);
@@ -159,6 +161,7 @@ TEST(Config, ParsesEveryKindOfValue) {
   EXPECT_EQ(config->shutdown_grace, std::chrono::seconds(0));
   EXPECT_EQ(config->effective_worker_threads(), 3);
   EXPECT_EQ(config->swagger_ui_dir, "/opt/swagger");
+  EXPECT_EQ(config->silence_threshold_dbfs, -60);
 }
 
 TEST(Config, BooleansAcceptTheUsualSpellings) {

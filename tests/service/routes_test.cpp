@@ -174,6 +174,21 @@ TEST(Routes, AnalyzeRawBodyMatchesAnalyzer) {
   EXPECT_EQ(body["data"], nlohmann::json::parse(analysis::to_json(*expected).dump()));
 }
 
+TEST(Routes, SilenceThresholdSettingReachesTheAnalysis) {
+  std::vector<float> quiet(3 * 16000);  // a tone at about -45 dBFS RMS
+  for (std::size_t i = 0; i < quiet.size(); ++i) {
+    quiet[i] = 0.008f * static_cast<float>(std::sin(2.0 * M_PI * 440.0 * i / 16000.0));
+  }
+  const auto bytes = test::encode_wav(quiet, {.sample_rate = 16000});
+  const std::string wav(bytes.begin(), bytes.end());
+  auto by_default = run(make_routes(), {"POST", "/analyze", "audio/wav", wav});
+  EXPECT_NE(body_of(by_default)["data"]["classification"], "silence");
+  Config config = test_config();
+  config.silence_threshold_dbfs = -40;
+  auto raised = run(make_routes(config), {"POST", "/analyze", "audio/wav", wav});
+  EXPECT_EQ(body_of(raised)["data"]["classification"], "silence");
+}
+
 TEST(Routes, AnalyzeBadInput) {
   auto routes = make_routes();
   EXPECT_EQ(run(routes, {"POST", "/analyze", "text/plain", "hello"}).status, 415);
