@@ -158,6 +158,18 @@ TEST(ContentClassification, RenderedMelodyIsMusic) {
   EXPECT_EQ(classify(play_melody(dir, "melody.wav")), "music");
 }
 
+TEST(ContentClassification, SpeechOverMusicIsSpeech) {
+  test::TempDir dir;
+  auto speech = decoded(speak(dir, "speech.wav"));
+  const auto music = decoded(play_melody(dir, "melody.wav"));
+  // The melody under the speech, 6 dB below it (RMS), looped to the speech's length.
+  const double gain = test::rms(speech) / std::max(test::rms(music), 1e-9) * std::pow(10.0, -0.3);
+  for (std::size_t i = 0; i < speech.size(); ++i) {
+    speech[i] += static_cast<float>(gain * music[i % music.size()]);
+  }
+  EXPECT_EQ(classify(speech, dir, "speech_over_music.wav"), "speech");
+}
+
 TEST(ContentClassification, SpeechThenSilenceThenMusicGiveThreeSegmentsInOrder) {
   test::TempDir dir;
   const auto speech = decoded(speak(dir, "speech.wav"));

@@ -10,7 +10,9 @@
    cuts it into 1 s windows (hop 0.5 s for training, 1 s for validation).
 3. Training windows are augmented so that no class can be told by its channel: every class is
    band-limited at random (telephone speech is 8 kHz, music 44.1 kHz), some are re-encoded with
-   a lossy codec, and each window gets a random gain and, half the time, light noise.
+   a lossy codec, and each window gets a random gain and, half the time, light noise. Some
+   speech windows are laid over music or noise of the training packages (speech over a
+   background is speech).
 4. Windows quieter than -50 dBFS are silence by level and never reach the model; they are
    dropped. The features are computed by earshot itself (build/earshot-content-features).
 
@@ -138,7 +140,7 @@ def windows_of(signal, hop):
 
 def training_windows(job):
     """Augmented, non-silent windows of one file: (class index, file index, windows)."""
-    path, label, group, seed, augmentation = job
+    path, label, group, seed, augmentation, background = job
     rng = np.random.default_rng(seed)
     band = rng.choice(np.array(augmentation["band_limit_hz"], dtype=object))
     lossy = rng.choice(np.array(augmentation["lossy"], dtype=object))
@@ -149,6 +151,8 @@ def training_windows(job):
     for window in candidates[:MAX_WINDOWS_PER_FILE]:
         low, high = augmentation["gain_db"]
         window = window * np.float32(10 ** (rng.uniform(low, high) / 20))
+        if background and rng.random() < background["probability"]:
+            window = with_background(window, background, rng)
         if rng.random() < augmentation["noise_probability"]:
             low, high = augmentation["noise_snr_db"]
             level = dbfs(window) - rng.uniform(low, high)
@@ -158,6 +162,42 @@ def training_windows(job):
         if dbfs(window) >= SILENCE_DBFS:
             kept.append(window)
     return label, group, kept
+
+
+def with_background(window, background, rng):
+    """`window` (speech) over a random second of the background bank, `snr_db` below it."""
+    bank = np.load(background["bank"], mmap_mode="r")
+    start = int(rng.integers(0, len(bank) - WINDOW))
+    bed = np.asarray(bank[start:start + WINDOW], dtype=np.float32)
+    if dbfs(bed) < SILENCE_DBFS:
+        return window
+    low, high = background["snr_db"]
+    gain = 10 ** ((dbfs(window) - rng.uniform(low, high) - dbfs(bed)) / 20)
+    return (window + np.float32(gain) * bed).astype(np.float32)
+
+
+def background_bank(selection, cache, out, seed):
+    """Music and noise of the training packages, joined into one 16 kHz array on disk, for
+    speech over background (the issue: speech over music or noise is speech)."""
+    settings = selection["speech_background"]
+    target = out / f"background-{seed}.npy"
+    if target.exists():
+        return target
+    rng = np.random.default_rng(seed)
+    validation = set(selection["splits"]["validation"])
+    pieces = []
+    for source in selection["sources"]:
+        if source["package"] in validation or source["class"] not in ("music", "noise"):
+            continue
+        files = select_files(source, cache)
+        count = settings["files_per_source"]
+        for path in rng.choice(np.array(files, dtype=object), min(count, len(files)),
+                               replace=False):
+            signal = decode(path)[: settings["seconds_per_file"] * RATE]
+            if len(signal) >= WINDOW:
+                pieces.append(signal)
+    np.save(target, np.concatenate(pieces).astype(np.float32))
+    return target
 
 
 def features_of(windows, build, workdir):
@@ -225,7 +265,7 @@ def validation_set(sources, cache, clips_dir, rng):
     return windows, labels, groups, clip_count
 
 
-def source_windows(source, cache, build, selection, seed):
+def source_windows(source, cache, build, selection, seed, background):
     """Augmented training windows of one source: (features, labels, groups)."""
     rng = np.random.default_rng([seed, zlib.crc32(source["package"].encode())])
     files = select_files(source, cache)
@@ -237,7 +277,7 @@ def source_windows(source, cache, build, selection, seed):
     passes = 3 if source["class"] == "noise" else 1
     label = CLASSES.index(source["class"])
     jobs = [(path, label, f"{source['package']}:{path.name}", int(rng.integers(1 << 31)),
-             selection["augmentation"]) for _ in range(passes) for path in files]
+             selection["augmentation"], background) for _ in range(passes) for path in files]
     features, groups = [], []
     with tempfile.TemporaryDirectory() as work, ProcessPoolExecutor(os.cpu_count()) as pool:
         batch = []
@@ -268,15 +308,22 @@ def main():
     train_sources = [s for s in selection["sources"]
                      if s["package"] not in validation_packages and s["class"] in CLASSES]
     features, labels, groups = [], [], []
+    bank = background_bank(selection, args.cache, out, args.seed)
     for source in train_sources:
+        background = None
+        if source["class"] == "speech":
+            background = dict(selection["speech_background"], bank=str(bank))
         # Each source's windows are cached under a name that changes with its rule and the
         # augmentation, so a new split or a new rule only recomputes what it touches.
-        key = hashlib.sha256(json.dumps([source, selection["augmentation"], args.seed],
-                                        sort_keys=True).encode()).hexdigest()[:12]
+        settings = [source, selection["augmentation"], args.seed]
+        if background:
+            settings.append(selection["speech_background"])
+        key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
         cached = out / "sources" / f"{source['package']}-{source['class']}-{key}.npz"
         if not cached.exists():
             cached.parent.mkdir(parents=True, exist_ok=True)
-            f, l, g = source_windows(source, args.cache, args.earshot_build, selection, args.seed)
+            f, l, g = source_windows(source, args.cache, args.earshot_build, selection,
+                                     args.seed, background)
             np.savez(cached, features=f, labels=l, groups=g)
         data = np.load(cached)
         print(f"train {source['class']:6} {source['package']:28} {len(data['labels']):6} windows",
