@@ -23,6 +23,7 @@ files of one class joined) and generated silence.
 
 import argparse
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -45,6 +46,7 @@ RATE = 16000
 WINDOW = 16000
 SILENCE_DBFS = -50.0
 TELEPHONE_HZ = 3400
+FEATURE_COUNT = 203  # content-features-v1 (dsp::ContentFeatures::kSize)
 CLIP_SECONDS = 10
 MAX_WINDOWS_PER_FILE = 120
 MAX_CLIPS_PER_CLASS = 150
@@ -164,9 +166,15 @@ def training_windows(job):
     return label, group, kept
 
 
+@functools.lru_cache(maxsize=1)
+def open_bank(path):
+    """The background bank, memory-mapped once per worker process (not once per window)."""
+    return np.load(path, mmap_mode="r")
+
+
 def with_background(window, background, rng):
     """`window` (speech) over a random second of the background bank, `snr_db` below it."""
-    bank = np.load(background["bank"], mmap_mode="r")
+    bank = open_bank(background["bank"])
     start = int(rng.integers(0, len(bank) - WINDOW))
     bed = np.asarray(bank[start:start + WINDOW], dtype=np.float32)
     if dbfs(bed) < SILENCE_DBFS:
@@ -203,7 +211,7 @@ def background_bank(selection, cache, out, seed):
 def features_of(windows, build, workdir):
     """content-features-v1 of each window, computed by earshot."""
     if not windows:
-        return np.zeros((0, 203), dtype=np.float32)
+        return np.zeros((0, FEATURE_COUNT), dtype=np.float32)
     source, target = workdir / "windows.npy", workdir / "features.npy"
     np.save(source, np.stack(windows).astype(np.float32))
     run(str(build / "earshot-content-features"), str(source), str(target))
