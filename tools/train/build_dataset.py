@@ -6,7 +6,8 @@
 1. `apt-get download`s every package named in tools/train/selection.json into CACHE/debs and
    extracts it (`dpkg-deb -x`) into CACHE/extract; members of zip archives inside a package
    (0ad-data's public.zip) are extracted when a source names them.
-2. Selects files by the rules of selection.json, decodes each to 16 kHz mono with ffmpeg and
+2. Selects files by the rules of selection.json (plus the synthesised machine and effect
+   sounds of synthetic_noise.py that it names), decodes each to 16 kHz mono with ffmpeg and
    cuts it into 1 s windows (hop 0.5 s for training, 1 s for validation).
 3. Training windows are augmented so that no class can be told by its channel: every class is
    band-limited at random (telephone speech is 8 kHz, music 44.1 kHz), some are re-encoded with
@@ -38,6 +39,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+import synthetic_noise
 
 ROOT = Path(__file__).resolve().parents[2]
 SELECTION = ROOT / "tools/train/selection.json"
@@ -82,6 +85,8 @@ def matches(path, source):
 
 def select_files(source, cache):
     """The files of one source, as paths on disk (archive members are extracted first)."""
+    if "generated" in source:
+        return generated_files(source["generated"], cache)
     root = fetch_package(source["package"], cache)
     if "archive" not in source:
         files = [p for p in root.rglob("*") if p.is_file()]
@@ -94,6 +99,24 @@ def select_files(source, cache):
             if not (unpacked / name).exists():
                 zf.extract(name, unpacked)
     return [unpacked / n for n in names]
+
+
+def generated_files(settings, cache):
+    """Synthesised sounds (tools/train/synthetic_noise.py) written once as 16 kHz WAV files, in a
+    folder named after their settings."""
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    folder = cache / "generated" / key
+    names = [f"{kind}-{i:03d}.wav" for kind in settings["kinds"]
+             for i in range(settings["files_per_kind"])]
+    if not folder.is_dir():
+        partial = folder.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        rng = np.random.default_rng(settings["seed"])
+        for name in names:
+            kind = name.rsplit("-", 1)[0]
+            write_wav(partial / name, synthetic_noise.generate(kind, settings["seconds"], rng))
+        partial.rename(folder)
+    return [folder / name for name in names]
 
 
 def decode(path, band_limit=None, lossy=None):

@@ -1,0 +1,162 @@
+"""Synthesised machine, engine and effect sounds for the content model's noise class.
+
+The noise recordings of the training packages are mostly natural (0ad's weather, impacts and
+animals; tuxpaint's stamps), so on its own the model learns "tonal and sustained means music"
+and calls engines, motors and synthetic effects music. These generators add what the packages
+lack: sounds that are tonal yet not music, because their pitch glides or stays put instead of
+moving in notes, and they have no rhythm or melody.
+
+Every generator takes (seconds, rng) and returns float32 mono at RATE, peak-normalised to a
+random level; the data set's usual augmentation (band limit, lossy codec, gain, light noise)
+is applied on top, as for recordings.
+"""
+
+import numpy as np
+
+RATE = 16000
+
+
+def _time(seconds):
+    return np.arange(int(seconds * RATE)) / RATE
+
+
+def _smooth_walk(n, rng, points, low, high):
+    """A slowly wandering curve between low and high (for rpm, pitch or level)."""
+    knots = rng.uniform(low, high, size=points)
+    return np.interp(np.linspace(0, points - 1, n), np.arange(points), knots)
+
+
+def _phase(frequency):
+    """Phase of an oscillator whose frequency (Hz, per sample) changes over time."""
+    return 2 * np.pi * np.cumsum(frequency) / RATE
+
+
+def _coloured_noise(n, rng, low_hz, high_hz):
+    """Gaussian noise with its spectrum limited to [low_hz, high_hz]."""
+    spectrum = np.fft.rfft(rng.normal(size=n))
+    hz = np.fft.rfftfreq(n, 1 / RATE)
+    spectrum[(hz < low_hz) | (hz > high_hz)] = 0
+    noise = np.fft.irfft(spectrum, n)
+    return noise / (np.std(noise) + 1e-12)
+
+
+def _harmonics(phase, rng, count, tilt):
+    """A harmonic series with random amplitudes falling off by `tilt` per harmonic."""
+    amplitudes = rng.uniform(0.3, 1.0, size=count) * tilt ** np.arange(count)
+    return sum(a * np.sin((k + 1) * phase + rng.uniform(0, 2 * np.pi))
+               for k, a in enumerate(amplitudes))
+
+
+def engine(seconds, rng):
+    """A combustion engine: firing rate 20-150 Hz that revs up, down or idles, with rough
+    cycle-to-cycle level and exhaust noise."""
+    t = _time(seconds)
+    shape = rng.choice(["idle", "rev", "drive"])
+    if shape == "idle":
+        rate = rng.uniform(20, 50) * (1 + 0.03 * _smooth_walk(len(t), rng, 8, -1, 1))
+    elif shape == "rev":
+        low, high = rng.uniform(25, 50), rng.uniform(80, 150)
+        rate = low + (high - low) * np.sin(np.pi * t / t[-1]) ** rng.uniform(0.5, 2)
+    else:
+        rate = _smooth_walk(len(t), rng, int(seconds) + 2, 30, 140)
+    phase = _phase(rate)
+    tone = _harmonics(phase, rng, 12, rng.uniform(0.6, 0.85))
+    roughness = 1 + 0.4 * _coloured_noise(len(t), rng, 5, 60)
+    exhaust = _coloured_noise(len(t), rng, 60, rng.uniform(1500, 5000))
+    return tone * roughness + rng.uniform(0.2, 1.0) * exhaust
+
+
+def turbine(seconds, rng):
+    """A jet, turbine or electric motor: a whine of 300-3000 Hz that spins up or down over a
+    broadband roar."""
+    t = _time(seconds)
+    start, end = rng.uniform(300, 3000, size=2)
+    pitch = start + (end - start) * np.clip(t / rng.uniform(1, seconds), 0, 1)
+    pitch *= 1 + 0.01 * _smooth_walk(len(t), rng, 6, -1, 1)
+    whine = _harmonics(_phase(pitch), rng, 4, 0.5)
+    roar = _coloured_noise(len(t), rng, rng.uniform(20, 200), rng.uniform(2000, 7500))
+    return rng.uniform(0.2, 1.0) * whine + rng.uniform(0.3, 1.5) * roar
+
+
+def hum(seconds, rng):
+    """Mains hum and transformer buzz: 50 or 60 Hz with odd and even harmonics, steady."""
+    t = _time(seconds)
+    mains = rng.choice([50.0, 60.0]) * (1 + rng.uniform(-0.01, 0.01))
+    buzz = _harmonics(_phase(np.full(len(t), mains)), rng, int(rng.integers(3, 30)),
+                      rng.uniform(0.5, 0.95))
+    return buzz + rng.uniform(0, 0.5) * _coloured_noise(len(t), rng, 20, 8000)
+
+
+def fan(seconds, rng):
+    """A fan or air conditioner: blade-pass tone and harmonics buried in airflow noise."""
+    t = _time(seconds)
+    blade = rng.uniform(40, 400) * (1 + 0.005 * _smooth_walk(len(t), rng, 5, -1, 1))
+    tone = _harmonics(_phase(blade), rng, 5, 0.6)
+    air = _coloured_noise(len(t), rng, 20, rng.uniform(1000, 6000))
+    return rng.uniform(0.1, 0.6) * tone + air
+
+
+def drone(seconds, rng):
+    """A synthetic effect (spaceship, force field, tractor beam): detuned oscillators at
+    unrelated pitches under a slow wobble in pitch, level and brightness."""
+    t = _time(seconds)
+    sound = np.zeros(len(t))
+    for _ in range(int(rng.integers(2, 6))):
+        base = rng.uniform(40, 1200)
+        wobble = 1 + rng.uniform(0.002, 0.05) * np.sin(2 * np.pi * rng.uniform(0.1, 8) * t
+                                                       + rng.uniform(0, 2 * np.pi))
+        glide = 2 ** (rng.uniform(-1, 1) * t / t[-1]) if rng.random() < 0.5 else 1
+        sound += _harmonics(_phase(base * wobble * glide), rng, int(rng.integers(1, 8)),
+                            rng.uniform(0.4, 0.9))
+    tremolo = 1 + rng.uniform(0, 0.8) * np.sin(2 * np.pi * rng.uniform(0.2, 12) * t)
+    hiss = rng.uniform(0, 0.5) * _coloured_noise(len(t), rng, 100, 8000)
+    return sound * tremolo + hiss
+
+
+def sweep(seconds, rng):
+    """Laser zaps, sirens and risers: pitch glides (never steps), repeated irregularly."""
+    n = int(seconds * RATE)
+    sound = np.zeros(n)
+    position = 0
+    while position < n:
+        length = int(rng.uniform(0.1, 1.5) * RATE)
+        start, end = rng.uniform(100, 4000, size=2)
+        pitch = np.geomspace(start, end, length)
+        zap = _harmonics(_phase(pitch), rng, int(rng.integers(1, 5)), 0.6)
+        zap *= np.exp(-np.arange(length) / (length * rng.uniform(0.2, 1.0)))
+        end_at = min(n, position + length)
+        sound[position:end_at] += zap[: end_at - position]
+        position += int(length * rng.uniform(0.3, 1.5))
+    return sound
+
+
+def crackle(seconds, rng):
+    """Fireworks, explosions, fire and static: random bursts of decaying, filtered noise."""
+    n = int(seconds * RATE)
+    sound = rng.uniform(0, 0.05) * _coloured_noise(n, rng, 20, 8000)
+    for _ in range(int(rng.uniform(2, 40) * seconds)):
+        start = int(rng.integers(0, n))
+        length = min(n - start, int(rng.uniform(0.005, 0.8) * RATE))
+        burst = _coloured_noise(max(length, 64), rng, rng.uniform(20, 500),
+                                rng.uniform(1000, 8000))[:length]
+        burst *= np.exp(-np.arange(length) / (length * rng.uniform(0.05, 0.5) + 1))
+        sound[start:start + length] += rng.uniform(0.1, 1.0) * burst
+    return sound
+
+
+GENERATORS = {
+    "engine": engine,
+    "turbine": turbine,
+    "hum": hum,
+    "fan": fan,
+    "drone": drone,
+    "sweep": sweep,
+    "crackle": crackle,
+}
+
+
+def generate(kind, seconds, rng):
+    """One sound of `kind`, peak-normalised to between -12 and -1 dBFS."""
+    sound = GENERATORS[kind](seconds, rng)
+    peak = np.max(np.abs(sound)) + 1e-12
+    return (sound / peak * 10 ** (rng.uniform(-12, -1) / 20)).astype(np.float32)
