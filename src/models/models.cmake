@@ -1,0 +1,11 @@
+# models/: the model registry (models.json) and the predictors it builds: feature models over
+# earshot-features-v1 (XGBoost, multinomial logistic regression) and the built-in content model.
+# Above analysis/ (a registry model runs the analysis code: decoding, features, the content
+# classifier), below service/ and cli/.
+add_library(earshot_models STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/prediction.cpp)
+target_link_libraries(earshot_models
+  PUBLIC earshot_analysis
+  PRIVATE nlohmann_json::nlohmann_json)
+# The XGBoost C API wrapper (loading, prediction and training).
+include(${CMAKE_CURRENT_LIST_DIR}/xgboost.cmake OPTIONAL)
