@@ -90,7 +90,7 @@ void append_summary(std::span<const float> v, std::vector<float>& scratch,
 // among all modulation frequencies from 0.5 Hz to the frame rate's Nyquist (21.5 Hz), from a
 // Hann-windowed DFT of the mean-removed envelope on a 0.25 Hz grid. Frames that touch the
 // padding are left out; fewer than 8 whole frames, or a flat envelope, give 0.
-double modulation_ratio(std::span<const float> envelope) {
+double modulation_ratio(std::span<const float> envelope, int sample_rate) {
   if (envelope.size() < 8) return 0.0;
   const double m = mean(envelope);
   const auto n = static_cast<double>(envelope.size());
@@ -99,7 +99,7 @@ double modulation_ratio(std::span<const float> envelope) {
     const double w = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * (t + 0.5) / n);
     windowed[t] = (envelope[t] - m) * w;
   }
-  const double frame_rate = static_cast<double>(kFeatureSampleRate) / kHop;
+  const double frame_rate = static_cast<double>(sample_rate) / kHop;
   double band = 0.0;
   double total = 0.0;
   for (int j = 2; 0.25 * j <= frame_rate / 2.0; ++j) {
@@ -140,7 +140,7 @@ void append_mfcc(const Matrix& mfcc, std::vector<float>& out) {
 
 // kPitchFeatures, then kGlobalFeatures.
 void append_pitch_and_levels(const FrameSeries& frames, std::span<const float> signal,
-                             std::vector<float>& out) {
+                             int sample_rate, std::vector<float>& out) {
   // Voiced: not silent, and YIN found a trough under its threshold.
   const auto silent_rms = static_cast<float>(std::pow(10.0, kSilentFrameDbfs / 20.0));
   const std::size_t count = frames.rms.size();
@@ -176,7 +176,8 @@ void append_pitch_and_levels(const FrameSeries& frames, std::span<const float> s
                                     : (signal.size() - kFrameLength / 2) / kHop + 1;
   out.push_back(static_cast<float>(
       end_whole > first_whole
-          ? modulation_ratio(std::span(frames.rms).subspan(first_whole, end_whole - first_whole))
+          ? modulation_ratio(std::span(frames.rms).subspan(first_whole, end_whole - first_whole),
+                             sample_rate)
           : 0.0));
 }
 
@@ -187,30 +188,37 @@ std::span<const std::string> feature_names() {
   return names;
 }
 
-core::Result<FeatureExtractor> FeatureExtractor::create() {
+core::Result<FeatureExtractor> FeatureExtractor::create(int sample_rate) {
+  if (sample_rate < kMinFeatureSampleRate || sample_rate > kMaxFeatureSampleRate) {
+    return core::Error{core::ErrorCode::invalid_input,
+                       std::string(kFeatureSetName) + " needs a rate of " +
+                           std::to_string(kMinFeatureSampleRate) + " to " +
+                           std::to_string(kMaxFeatureSampleRate) + " Hz, not " +
+                           std::to_string(sample_rate)};
+  }
   auto mfcc = Mfcc::create({.mel = {.stft = {.n_fft = kFrameLength, .hop_length = kHop},
-                                    .mel = {.sample_rate = kFeatureSampleRate, .n_mels = 128}},
+                                    .mel = {.sample_rate = sample_rate, .n_mels = 128}},
                             .n_mfcc = kMfccCount});
-  auto spectral =
-      SpectralDescriptors::create({.sample_rate = kFeatureSampleRate, .n_fft = kFrameLength});
+  auto spectral = SpectralDescriptors::create({.sample_rate = sample_rate, .n_fft = kFrameLength});
   auto zcr = ZeroCrossingRate::create();
   auto rms = FrameRms::create();
-  auto yin = Yin::create(
-      {.sample_rate = kFeatureSampleRate, .frame_length = kFrameLength, .hop_length = kHop});
-  // The options are constants: a refusal here is a bug, not bad input.
+  auto yin =
+      Yin::create({.sample_rate = sample_rate, .frame_length = kFrameLength, .hop_length = kHop});
+  // The options are constants once the rate is in range: a refusal here is a bug.
   auto bug = [](const core::Error& e) { return core::Error{core::ErrorCode::internal, e.message}; };
   if (!mfcc) return bug(mfcc.error());
   if (!spectral) return bug(spectral.error());
   if (!zcr) return bug(zcr.error());
   if (!rms) return bug(rms.error());
   if (!yin) return bug(yin.error());
-  return FeatureExtractor(std::move(*mfcc), std::move(*spectral), std::move(*zcr), std::move(*rms),
-                          std::move(*yin));
+  return FeatureExtractor(sample_rate, std::move(*mfcc), std::move(*spectral), std::move(*zcr),
+                          std::move(*rms), std::move(*yin));
 }
 
-FeatureExtractor::FeatureExtractor(Mfcc mfcc, SpectralDescriptors spectral, ZeroCrossingRate zcr,
-                                   FrameRms rms, Yin yin)
-    : mfcc_(std::move(mfcc)),
+FeatureExtractor::FeatureExtractor(int sample_rate, Mfcc mfcc, SpectralDescriptors spectral,
+                                   ZeroCrossingRate zcr, FrameRms rms, Yin yin)
+    : sample_rate_(sample_rate),
+      mfcc_(std::move(mfcc)),
       spectral_(std::move(spectral)),
       zcr_(std::move(zcr)),
       rms_(std::move(rms)),
@@ -253,10 +261,10 @@ void FeatureExtractor::compute_spectral_frames(std::span<const float> signal,
 
 core::Result<std::vector<float>> FeatureExtractor::compute(std::span<const float> signal,
                                                            int sample_rate) const {
-  if (sample_rate != kFeatureSampleRate) {
+  if (sample_rate != sample_rate_) {
     return core::Error{core::ErrorCode::invalid_input,
-                       std::string(kFeatureSetName) + " is defined at " +
-                           std::to_string(kFeatureSampleRate) + " Hz; resample the " +
+                       "this " + std::string(kFeatureSetName) + " extractor works at " +
+                           std::to_string(sample_rate_) + " Hz; resample the " +
                            std::to_string(sample_rate) + " Hz signal first"};
   }
   if (signal.empty()) {
@@ -287,7 +295,7 @@ core::Result<std::vector<float>> FeatureExtractor::compute(std::span<const float
         &frames.shape.flatness, &frames.zcr, &frames.rms}) {
     append_summary(*v, scratch, out);
   }
-  append_pitch_and_levels(frames, signal, out);
+  append_pitch_and_levels(frames, signal, sample_rate_, out);
   assert(out.size() == feature_names().size());
   return out;
 }

@@ -149,6 +149,8 @@ TEST(FeatureVector, RefusesOtherRatesEmptySignalsAndNaN) {
   ASSERT_FALSE(wrong_rate.ok());
   EXPECT_EQ(wrong_rate.error().code, core::ErrorCode::invalid_input);
   EXPECT_NE(wrong_rate.error().message.find("22050"), std::string::npos);
+  EXPECT_FALSE(FeatureExtractor::create(4000).ok());
+  EXPECT_FALSE(FeatureExtractor::create(96000).ok());
 
   EXPECT_FALSE(extractor->compute({}, kFeatureSampleRate).ok());
   auto broken = test::noise(0.1, 4096);
@@ -257,6 +259,37 @@ TEST(FeatureVector, SameInputSameValuesFromAnyThread) {
     }
   }
   for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+}  // namespace
+}  // namespace earshot::dsp
+
+namespace earshot::dsp {
+namespace {
+
+// At another rate the same names measure the same things in Hz: a 440 Hz tone's pitch and
+// centroid, a 4 Hz swing's modulation share.
+TEST(FeatureVector, OtherRatesMeasureInHertz) {
+  for (const int rate : {8000, 16000, 44100}) {
+    auto extractor = FeatureExtractor::create(rate);
+    ASSERT_TRUE(extractor.ok()) << rate;
+    EXPECT_EQ(extractor->sample_rate(), rate);
+    auto tone = test::sine(440.0, 0.5, rate, static_cast<std::size_t>(rate));
+    for (std::size_t i = 0; i < tone.size(); ++i) {
+      tone[i] *=
+          static_cast<float>(0.55 + 0.45 * std::sin(2.0 * std::numbers::pi * 4.0 * i / rate));
+    }
+    const auto values = extractor->compute(tone, rate);
+    ASSERT_TRUE(values.ok()) << values.error().message;
+    Features f;
+    const auto names = feature_names();
+    for (std::size_t i = 0; i < names.size(); ++i) f[names[i]] = (*values)[i];
+    expect_all_finite(f, "440 Hz");
+    EXPECT_NEAR(f.at("pitch_median"), 440.0f, 5.0f) << rate;
+    EXPECT_NEAR(f.at("spectral_centroid_median"), 440.0f, 60.0f) << rate;
+    EXPECT_GT(f.at("modulation_4hz_ratio"), 0.8f) << rate;
+    EXPECT_FALSE(extractor->compute(tone, kFeatureSampleRate).ok());
+  }
 }
 
 }  // namespace
