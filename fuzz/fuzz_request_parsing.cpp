@@ -45,5 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(field.content.data() >= body.data() &&
           field.content.data() + field.content.size() <= body.data() + body.size());
   }
+
+  // The first line doubles as a request target: decoding never grows a value.
+  const auto model = query_parameter(content_type, "model_name");
+  check(!model || model->size() <= content_type.size());
   return 0;
 }

@@ -3,9 +3,16 @@
 # Above analysis/ (a registry model runs the analysis code: decoding, features, the content
 # classifier), below service/ and cli/.
 add_library(earshot_models STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/prediction.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/artifacts.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/audio_prediction.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/content_predictor.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/feature_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/linear_predictor.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/prediction.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/xgboost_predictor.cpp)
 target_link_libraries(earshot_models
   PUBLIC earshot_analysis
   PRIVATE nlohmann_json::nlohmann_json)
 # The XGBoost C API wrapper (loading, prediction and training).
-include(${CMAKE_CURRENT_LIST_DIR}/xgboost.cmake OPTIONAL)
+include(${CMAKE_CURRENT_LIST_DIR}/xgboost.cmake)

@@ -29,6 +29,10 @@ enum class LogLevel { trace, debug, info, warning, error, critical };
 // Lower-case name as accepted in LOG_LEVEL ("warning", ...).
 std::string_view to_string(LogLevel level);
 
+// Where the model registry is read from when MODELS_CONFIG_PATH is not set. When that file is
+// absent the service serves the built-in content model alone (model_catalog.hpp).
+inline constexpr const char* kDefaultModelsConfigPath = "config/models.json";
+
 struct Config {
   std::string api_host = "0.0.0.0";
   std::uint16_t api_port = 8000;
@@ -40,10 +44,11 @@ struct Config {
   std::uint16_t redis_port = 6379;
   std::chrono::seconds cache_expiration{3600};
   std::string default_model_name;  // empty: the registry's own default
-  std::filesystem::path models_config_path = "models.json";
+  std::filesystem::path models_config_path = kDefaultModelsConfigPath;
   // Parsed MODELS_CONFIG_JSON; when set it replaces the file at models_config_path.
   std::optional<nlohmann::json> models_config_json;
-  int sample_rate = 16000;
+  int sample_rate = 16000;           // feature models of the registry read audio at this rate
+  int analysis_seconds = 0;          // feature models read only the first seconds; 0: all
   int silence_threshold_dbfs = -50;  // content classification: quieter 1 s windows are silence
   bool allow_private_urls = false;   // let downloads reach private, loopback, link-local hosts
   std::int64_t max_download_bytes = 200LL * 1024 * 1024;

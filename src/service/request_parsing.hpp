@@ -10,6 +10,7 @@
 //   if (field.outcome == FormFieldOutcome::found) analyze(field.content);
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -38,5 +39,10 @@ struct FormField {
 // Content-Type (which carries the boundary). The first part with that name wins.
 FormField find_form_field(std::string_view body, std::string_view content_type,
                           std::string_view name);
+
+// The value of query parameter `name` in a request target ("/predict?model_name=a%20b" -> "a b"):
+// percent-decoded, '+' read as a space, the first occurrence winning; nullopt when absent. A
+// malformed escape is kept as it is, as Starlette does.
+std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
 
 }  // namespace earshot::service

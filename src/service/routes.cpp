@@ -8,6 +8,7 @@
 #include "service/dependency_checks.hpp"
 #include "service/http_headers.hpp"
 #include "service/request_parsing.hpp"
+#include "service/route_responses.hpp"
 
 namespace earshot::service {
 namespace {
@@ -30,38 +31,9 @@ analysis::AnalyzerOptions analyzer_options(const Config& config) {
   return options;
 }
 
-HttpResponse json_response(int status, const nlohmann::ordered_json& body) {
-  return HttpResponse{status,
-                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                      "application/json",
-                      {},
-                      {}};
-}
-
-HttpResponse json_ok(const nlohmann::ordered_json& body) {
-  return json_response(kOk, body);
-}
-
-// An error response; a 5xx keeps the error's own message for the log.
-HttpResponse error_of(const core::Error& error) {
-  HttpResponse response = HttpResponse::from(error_response(error));
-  if (response.status >= 500) response.log_detail = error.message;
-  return response;
-}
-
-HttpResponse internal_error(std::string cause) {
-  HttpResponse response = HttpResponse::from(internal_error_response());
-  response.log_detail = std::move(cause);
-  return response;
-}
-
 std::string_view path_of(std::string_view target) {
   const auto query = target.find_first_of("?#");
   return query == std::string_view::npos ? target : target.substr(0, query);
-}
-
-Dispatch now(std::string_view route, HttpResponse response) {
-  return Dispatch{route, std::move(response), {}};
 }
 
 bool matches(std::string_view pattern, std::string_view path) {
@@ -88,6 +60,9 @@ std::span<const Routes::Entry> Routes::entries() {
       {{"GET", "/docs/*"}, &Routes::swagger_ui},
       {{"POST", "/analyze-audio"}, &Routes::analyze_audio},
       {{"POST", "/analyze"}, &Routes::analyze_upload},
+      {{"GET", "/models"}, &Routes::list_models},
+      {{"POST", "/models/reload"}, &Routes::reload_models},
+      {{"POST", "/predict-anomaly"}, &Routes::predict_anomaly},
   };
   return kEntries;
 }
@@ -99,14 +74,15 @@ std::vector<RouteInfo> Routes::table() {
 }
 
 Routes::Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
-               ApiDocs docs)
+               ApiDocs docs, std::shared_ptr<ModelCatalog> catalog)
     : root_message_(config.api_title + " " + config.api_version),
       redis_host_(config.redis_host),
       redis_port_(config.redis_port),
       fetcher_(std::move(fetcher)),
       analyzer_(analyzer_options(config)),
       metrics_(std::move(metrics)),
-      docs_(std::move(docs)) {}
+      docs_(std::move(docs)),
+      catalog_(std::move(catalog)) {}
 
 core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<ServiceMetrics> metrics) {
   FetchOptions options;
@@ -118,8 +94,11 @@ core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<Servic
   if (!fetcher) return fetcher.error();
   auto docs = ApiDocs::load(config);
   if (!docs) return docs.error();
+  auto catalog = ModelCatalog::load(config);
+  if (!catalog) return catalog.error();
   if (!metrics) metrics = std::make_shared<ServiceMetrics>();
-  return Routes(config, std::move(*fetcher), std::move(metrics), std::move(*docs));
+  return Routes(config, std::move(*fetcher), std::move(metrics), std::move(*docs),
+                std::move(*catalog));
 }
 
 HttpResponse Routes::busy_response() {

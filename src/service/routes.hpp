@@ -20,6 +20,14 @@
 //                        or multipart/form-data with the audio in field `file` (422 when the
 //                        field is absent, 400 for a malformed multipart body); 415 otherwise
 //   success              200 {"status": "success", "data": analysis::to_json(result)}
+//   GET  /models         200 {"models": [{"name", "predictor", "feature_extractor", "labels",
+//                        "description"}], "default_model": "..."} (model_catalog.hpp)
+//   POST /predict-anomaly?model_name=NAME  multipart field `file` -> 200 {"model_name",
+//                        "prediction", "probability", "all_probabilities", "latency_ms"}; no
+//                        model_name: the default model; unknown model 400 {"detail": "Unknown
+//                        model 'x'. Available: a, b"}; no file 422; not audio or corrupt 400
+//   POST /models/reload  re-reads the registry: 200 {"status": "reloaded", "models": [...],
+//                        "default_model"}; 400 {"detail": why} and the old registry serves on
 //   unknown path 404 {"detail": "Not Found"}; wrong method 405 {"detail": "Method Not Allowed"}
 //   with an Allow header. HEAD is answered for every GET route (the server drops the body).
 // Routes is immutable after create() and safe to use from many threads at once.
@@ -41,6 +49,7 @@
 #include "service/fetch.hpp"
 #include "service/http_errors.hpp"
 #include "service/metrics.hpp"
+#include "service/model_catalog.hpp"
 
 namespace earshot::service {
 
@@ -79,11 +88,12 @@ struct RouteInfo {
 class Routes {
  public:
   // `metrics` may be null (a private set is made). Errors: those of Fetcher::create for options
-  // built from the config, and of ApiDocs::load.
+  // built from the config, of ApiDocs::load, and of ModelCatalog::load (a broken registry).
   static core::Result<Routes> create(const Config& config,
                                      std::shared_ptr<ServiceMetrics> metrics = nullptr);
 
   const ApiDocs& api_docs() const { return docs_; }
+  ModelCatalog& models() const { return *catalog_; }
 
   // Takes the request: a handler may keep its body for the work (no copy of an upload).
   Dispatch dispatch(HttpRequest request) const;
@@ -103,7 +113,7 @@ class Routes {
   static std::span<const Entry> entries();
 
   Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
-         ApiDocs docs);
+         ApiDocs docs, std::shared_ptr<ModelCatalog> catalog);
 
   Dispatch route(HttpRequest& request) const;  // dispatch() without its safety net
   Dispatch root(HttpRequest& request) const;
@@ -115,6 +125,10 @@ class Routes {
   Dispatch analyze_audio(HttpRequest& request) const;
   Dispatch analyze_upload(HttpRequest& request) const;
   HttpResponse analyze_bytes(std::span<const std::uint8_t> bytes) const;
+  // routes_models.cpp
+  Dispatch list_models(HttpRequest& request) const;
+  Dispatch predict_anomaly(HttpRequest& request) const;
+  Dispatch reload_models(HttpRequest& request) const;
 
   std::string root_message_;
   std::string redis_host_;  // empty: no Redis configured
@@ -123,6 +137,7 @@ class Routes {
   analysis::Analyzer analyzer_;
   std::shared_ptr<ServiceMetrics> metrics_;
   ApiDocs docs_;
+  std::shared_ptr<ModelCatalog> catalog_;
 };
 
 }  // namespace earshot::service

@@ -18,14 +18,16 @@ add_library(earshot_service_server STATIC
   ${CMAKE_CURRENT_LIST_DIR}/api_docs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dependency_checks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_catalog.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prometheus.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/routes_models.cpp
   ${CMAKE_CURRENT_LIST_DIR}/server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/service_log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/worker_pool.cpp
   ${PROJECT_BINARY_DIR}/generated/openapi_document.cpp)
 target_link_libraries(earshot_service_server
-  PUBLIC earshot_service earshot_service_config earshot_analysis
+  PUBLIC earshot_service earshot_service_config earshot_analysis earshot_models
   PRIVATE Boost::headers Threads::Threads spdlog::spdlog PkgConfig::HIREDIS)
 # Where api_docs.cpp looks for web/node_modules/swagger-ui-dist when nothing else is set.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/api_docs.cpp

@@ -34,7 +34,8 @@ TEST(Config, DefaultsMatchThePythonServices) {
   EXPECT_EQ(config->redis_port, 6379);
   EXPECT_EQ(config->cache_expiration, std::chrono::seconds(3600));
   EXPECT_TRUE(config->default_model_name.empty());
-  EXPECT_EQ(config->models_config_path, "models.json");
+  EXPECT_EQ(config->models_config_path, "config/models.json");
+  EXPECT_EQ(config->analysis_seconds, 0);
   EXPECT_FALSE(config->models_config_json.has_value());
   EXPECT_EQ(config->sample_rate, 16000);
   EXPECT_FALSE(config->allow_private_urls);
@@ -82,7 +83,8 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "REQUEST_TIMEOUT_SECONDS",
                                                "SHUTDOWN_GRACE_SECONDS",
                                                "SWAGGER_UI_DIR",
-                                               "SILENCE_THRESHOLD_DBFS"};
+                                               "SILENCE_THRESHOLD_DBFS",
+                                               "ANALYSIS_SECONDS"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;
@@ -203,7 +205,7 @@ TEST(Config, InvalidValuesAreRefusedNamingVariableAndRange) {
       {"MAX_UPLOAD_BYTES", "-1", "must be an integer from 1 to"},
       {"MAX_UPLOAD_BYTES", "99999999999999999999999", "must be an integer from 1 to"},
       {"CACHE_EXPIRATION_SECONDS", "-1", "must be an integer from 1 to"},
-      {"SAMPLE_RATE", "16k", "must be an integer from 8000 to 192000"},
+      {"SAMPLE_RATE", "16k", "must be an integer from 8000 to 48000"},
       {"MAX_QUEUE", "0", "must be an integer from 1 to 100000"},
       {"WORKER_THREADS", "-2", "must be an integer from 0 to 1024"},
       {"DOWNLOAD_TIMEOUT_SECONDS", "1.5", "must be an integer from 1 to 86400"},

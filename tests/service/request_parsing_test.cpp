@@ -94,5 +94,18 @@ TEST(FormField, MissingAndMalformedBodies) {
                         "multipart/form-data; boundary=XyZ"));  // no closing delimiter
 }
 
+TEST(QueryParameter, DecodesTheFirstOccurrence) {
+  EXPECT_EQ(query_parameter("/p?model_name=pump_v1", "model_name"), "pump_v1");
+  EXPECT_EQ(query_parameter("/p?a=1&model_name=a%20b+c&model_name=x", "model_name"), "a b c");
+  EXPECT_EQ(query_parameter("/p?model%5Fname=z", "model_name"), "z");
+  EXPECT_EQ(query_parameter("/p?model_name=", "model_name"), "");
+  EXPECT_EQ(query_parameter("/p?model_name", "model_name"), "");
+  EXPECT_EQ(query_parameter("/p?model_name=a#frag", "model_name"), "a");
+  EXPECT_EQ(query_parameter("/p?bad=%zz%4", "bad"), "%zz%4");  // kept as sent
+  EXPECT_EQ(query_parameter("/p", "model_name"), std::nullopt);
+  EXPECT_EQ(query_parameter("/p?other=1", "model_name"), std::nullopt);
+  EXPECT_EQ(query_parameter("/p?&&=&", "model_name"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace earshot::service

@@ -1,0 +1,42 @@
+// The service's model registry, replaceable while requests run: POST /models/reload and SIGHUP
+// re-read it, and a request keeps the registry it started with (a shared_ptr) however long it
+// runs. A reload that fails leaves the old registry serving and returns the error.
+//
+// Where the registry comes from (config.hpp): MODELS_CONFIG_JSON when set, else the file
+// MODELS_CONFIG_PATH. When MODELS_CONFIG_PATH is left at its default (config/models.json) and
+// that file does not exist, the registry holds the built-in content model alone, so that a
+// bare `earshot serve` works anywhere; a path that was set and is missing is an error.
+//
+//   auto catalog = service::ModelCatalog::load(config);   // fails on a broken registry
+//   std::shared_ptr<const models::Registry> registry = catalog->current();
+//   if (auto reloaded = catalog->reload(); !reloaded) log(reloaded.error().message);
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "core/result.hpp"
+#include "models/registry.hpp"
+#include "service/config.hpp"
+
+namespace earshot::service {
+
+class ModelCatalog {
+ public:
+  static core::Result<std::shared_ptr<ModelCatalog>> load(const Config& config);
+
+  std::shared_ptr<const models::Registry> current() const;
+  // Re-reads the registry from its source; on success it serves from now on.
+  core::Result<std::shared_ptr<const models::Registry>> reload();
+
+ private:
+  explicit ModelCatalog(const Config& config);
+  core::Result<models::Registry> read() const;
+
+  Config config_;
+  models::RegistrySettings settings_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const models::Registry> current_;
+};
+
+}  // namespace earshot::service

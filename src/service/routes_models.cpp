@@ -1,0 +1,115 @@
+// The model registry's routes: GET /models, POST /predict-anomaly, POST /models/reload (the
+// contract is in routes.hpp).
+#include <chrono>
+#include <exception>
+
+#include "models/audio_prediction.hpp"
+#include "service/http_headers.hpp"
+#include "service/request_parsing.hpp"
+#include "service/route_responses.hpp"
+#include "service/routes.hpp"
+
+namespace earshot::service {
+namespace {
+
+constexpr int kBadRequest = 400;
+
+nlohmann::ordered_json describe(const models::Registry& registry) {
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& model : registry.models()) {
+    const auto& info = model->info();
+    list.push_back({{"name", info.name},
+                    {"predictor", info.predictor},
+                    {"feature_extractor", info.feature_extractor},
+                    {"labels", info.labels},
+                    {"description", info.description}});
+  }
+  return {{"models", std::move(list)}, {"default_model", registry.default_model().info().name}};
+}
+
+nlohmann::ordered_json prediction_json(const std::string& model_name,
+                                       const models::Prediction& prediction, double latency_ms) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::object();
+  for (const auto& [label, probability] : prediction.probabilities) all[label] = probability;
+  return {{"model_name", model_name},
+          {"prediction", prediction.label},
+          {"probability", prediction.probability},
+          {"all_probabilities", std::move(all)},
+          {"latency_ms", latency_ms}};
+}
+
+}  // namespace
+
+Dispatch Routes::list_models(HttpRequest&) const {
+  return now("/models", json_ok(describe(*catalog_->current())));
+}
+
+Dispatch Routes::reload_models(HttpRequest&) const {
+  constexpr std::string_view kRoute = "/models/reload";
+  // Loading reads and checks every model file: work for the pool, not for an Asio thread.
+  return Dispatch{
+      kRoute, std::nullopt, [this]() -> HttpResponse {
+        auto registry = catalog_->reload();
+        if (!registry) {
+          return HttpResponse::from(detail_response(kBadRequest,
+                                                    "Registry not reloaded (the previous one "
+                                                    "still serves): " +
+                                                        registry.error().message));
+        }
+        auto body = describe(**registry);
+        nlohmann::ordered_json names = nlohmann::ordered_json::array();
+        for (const auto& model : body["models"]) names.push_back(model["name"]);
+        return json_ok({{"status", "reloaded"},
+                        {"models", std::move(names)},
+                        {"default_model", body["default_model"]}});
+      }};
+}
+
+Dispatch Routes::predict_anomaly(HttpRequest& request) const {
+  constexpr std::string_view kRoute = "/predict-anomaly";
+  auto body = std::make_shared<const std::string>(std::move(request.body));
+  // As FastAPI did: the form is validated (422) before the handler looks at the model name.
+  FormField field;
+  if (media_type(request.content_type) == "multipart/form-data") {
+    field = find_form_field(*body, request.content_type, "file");
+  } else {
+    field.outcome = FormFieldOutcome::missing;
+  }
+  if (field.outcome == FormFieldOutcome::malformed) {
+    return now(kRoute,
+               HttpResponse::from(error_response(core::Error{
+                   core::ErrorCode::invalid_input, "There was an error parsing the body"})));
+  }
+  if (field.outcome == FormFieldOutcome::missing) {
+    return now(kRoute, HttpResponse::from(validation_error({"body", "file"}, "field required",
+                                                           validation_type::missing)));
+  }
+  auto registry = catalog_->current();
+  const auto requested = query_parameter(request.target, "model_name");
+  const models::Model* model =
+      requested && !requested->empty() ? registry->find(*requested) : &registry->default_model();
+  if (!model) {
+    return now(kRoute, HttpResponse::from(detail_response(
+                           kBadRequest,
+                           "Unknown model '" + *requested + "'. Available: " + registry->names())));
+  }
+  const auto bytes =
+      std::span(reinterpret_cast<const std::uint8_t*>(field.content.data()), field.content.size());
+  // The registry rides along: a reload while this runs does not free the model under it.
+  return Dispatch{kRoute, std::nullopt, [this, body, bytes, registry, model]() -> HttpResponse {
+                    try {
+                      const auto start = std::chrono::steady_clock::now();
+                      auto prediction = models::predict_bytes(*model, bytes, {});
+                      const double latency_ms = std::chrono::duration<double, std::milli>(
+                                                    std::chrono::steady_clock::now() - start)
+                                                    .count();
+                      metrics_->analysis_seconds.observe({}, latency_ms / 1000.0);
+                      if (!prediction) return error_of(prediction.error());
+                      return json_ok(prediction_json(model->info().name, *prediction, latency_ms));
+                    } catch (const std::exception& e) {
+                      return internal_error(std::string("prediction threw: ") + e.what());
+                    }
+                  }};
+}
+
+}  // namespace earshot::service
