@@ -3,7 +3,9 @@
 
 #include "cli/analyze_command.hpp"
 #include "cli/features_command.hpp"
+#include "cli/models_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/train_command.hpp"
 #include "earshot/version.hpp"
 
 int main(int argc, char** argv) {
@@ -15,6 +17,9 @@ int main(int argc, char** argv) {
   earshot::cli::add_analyze_command(app, exit_code);
   earshot::cli::add_features_command(app, exit_code);
   earshot::cli::add_serve_command(app, exit_code);
+  earshot::cli::add_models_command(app, exit_code);
+  earshot::cli::add_predict_command(app, exit_code);
+  earshot::cli::add_train_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -47,7 +48,7 @@ int run_serve(const ServeOptions& options) {
 
   // Block the signals' default action before any server thread starts, then wait for them.
   boost::asio::io_context signals_io;
-  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
   auto server = service::Server::start(*config, {.io_threads = options.io_threads});
   if (!server) {
     std::cerr << "earshot serve: " << server.error().message << "\n";
@@ -55,7 +56,16 @@ int run_serve(const ServeOptions& options) {
   }
   std::cerr << "earshot serve: listening on " << config->api_host << ":" << (*server)->port()
             << "\n";
-  signals.async_wait([](const boost::system::error_code&, int) {});
+  // SIGHUP re-reads the model registry and goes on waiting; SIGINT or SIGTERM stops.
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& error, int number) {
+        if (error || number != SIGHUP) return;
+        if (auto reloaded = (*server)->reload_models(); !reloaded) {
+          std::cerr << "earshot serve: models not reloaded: " << reloaded.error().message << "\n";
+        }
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
   signals_io.run();
   std::cerr << "earshot serve: stopping\n";
   (*server)->stop();

@@ -10,6 +10,7 @@ add_library(earshot_models STATIC
   ${CMAKE_CURRENT_LIST_DIR}/linear_predictor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prediction.cpp
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/xgboost_predictor.cpp)
 target_link_libraries(earshot_models
   PUBLIC earshot_analysis

@@ -325,6 +325,19 @@ Server::~Server() {
   if (impl_) impl_->stop();
 }
 
+core::Status Server::reload_models() {
+  auto registry = impl_->routes.models().reload();
+  if (!registry) {
+    impl_->log->message(LogLevel::error, "model registry not reloaded; the previous one serves",
+                        {{"error", registry.error().message}});
+    return registry.error();
+  }
+  impl_->log->message(LogLevel::info, "model registry reloaded",
+                      {{"models", (*registry)->names()},
+                       {"default_model", (*registry)->default_model().info().name}});
+  return {};
+}
+
 std::uint16_t Server::port() const {
   return impl_->port;
 }

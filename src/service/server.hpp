@@ -44,6 +44,9 @@ class Server {
 
   std::uint16_t port() const;  // the bound port
   void stop();
+  // Re-reads the model registry (what SIGHUP does; POST /models/reload is the same over HTTP)
+  // and logs the outcome. On failure the previous registry keeps serving.
+  core::Status reload_models();
 
   // For tests: the pool the routes' work runs on, and the metrics /metrics shows.
   WorkerPool& worker_pool();

@@ -92,5 +92,61 @@ TEST(ServeCommand, ServesUntilSigtermThenExitsZero) {
   EXPECT_EQ(http_get(port, "/health/live"), "");  // no longer listening
 }
 
+// The registry read anew on SIGHUP: a model added to the file appears in GET /models, and a
+// broken file afterwards leaves the last good registry serving.
+TEST(ServeCommand, SighupReloadsTheModelRegistry) {
+  test::TempDir dir;
+  test::write_text(dir.file("models.json"), R"({"content": {"predictor": "content"}})");
+  test::write_text(dir.file("serve.env"),
+                   "MODELS_CONFIG_PATH=" + dir.file("models.json").string() + "\n");
+  const std::uint16_t port = RedisServer::unused_port();
+  std::vector<std::string> args = {EARSHOT_TEST_BINARY,
+                                   "serve",
+                                   "--host",
+                                   "127.0.0.1",
+                                   "--port",
+                                   std::to_string(port),
+                                   "--env-file",
+                                   dir.file("serve.env").string()};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+
+  // Polls GET /models until its body holds `expected` (or 10 s pass).
+  auto models_until = [&](const std::string& expected) {
+    std::string body;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (body.find(expected) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      body = http_get(port, "/models");
+    }
+    return body;
+  };
+  EXPECT_NE(models_until(R"("default_model":"content")").find(R"("name":"content")"),
+            std::string::npos);
+
+  test::write_text(
+      dir.file("models.json"),
+      R"({"speech_or_not": {"predictor": "content"}, "content": {"predictor": "content"}})");
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  const auto reloaded = models_until(R"("default_model":"speech_or_not")");
+  EXPECT_NE(reloaded.find(R"("name":"speech_or_not")"), std::string::npos) << reloaded;
+
+  test::write_text(dir.file("models.json"), "{broken");
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_NE(http_get(port, "/models").find(R"("default_model":"speech_or_not")"),
+            std::string::npos);
+
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 }  // namespace
 }  // namespace earshot::test

@@ -4,3 +4,5 @@ earshot_add_test(earshot_models_tests LABEL integration TIMEOUT 60
   SOURCES models/registry_test.cpp
   LIBRARIES earshot_models nlohmann_json::nlohmann_json)
 include(${CMAKE_CURRENT_LIST_DIR}/xgboost.cmake)
+# The shipped config/models.json is loaded as it is in the source tree.
+target_compile_definitions(earshot_models_tests PRIVATE EARSHOT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -325,5 +325,20 @@ TEST_F(RegistryTest, CorruptAudioIsAnErrorNotACrash) {
   EXPECT_NE(prediction.error().code, core::ErrorCode::internal);
 }
 
+TEST(ShippedRegistry, LoadsWithTheContentModelFirstAndTheDemonstration) {
+  auto registry =
+      Registry::load_file(std::filesystem::path(EARSHOT_SOURCE_DIR) / "config/models.json", {});
+  ASSERT_TRUE(registry.ok()) << registry.error().message;
+  EXPECT_EQ(registry->names(), "content, pump_demo");
+  EXPECT_EQ(registry->default_model().info().name, "content");
+  const Model* demo = registry->find("pump_demo");
+  ASSERT_NE(demo, nullptr);
+  EXPECT_EQ(demo->info().labels, (std::vector<std::string>{"anomalous", "normal"}));
+  EXPECT_NE(demo->info().description.find("synthetic"), std::string::npos);
+  auto prediction = demo->predict(test::noise(0.1, 2 * kRate));
+  ASSERT_TRUE(prediction.ok()) << prediction.error().message;
+  EXPECT_NEAR(prediction->probabilities[0].second + prediction->probabilities[1].second, 1.0, 1e-6);
+}
+
 }  // namespace
 }  // namespace earshot::models

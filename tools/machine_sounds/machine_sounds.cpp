@@ -79,18 +79,18 @@ constexpr Range kRingDecaySeconds{0.3e-3, 1.5e-3};
 constexpr Range kLoadModulation{0.2, 0.8};
 constexpr double kImpactSlip = 0.01;    // rolling elements slip: impact spacing jitters by ~1 %
 constexpr double kImpactSpread = 0.15;  // and no two impacts are equally hard
-constexpr Range kBearingLevelDb{-20.0, -6.0};
+constexpr Range kBearingLevelDb{-14.0, 0.0};
 // Rubbing: friction noise is broadband; a high-pass keeps it apart from the hum it rides on.
 constexpr Range kContactProbability{0.3, 1.0};  // of a turn rubbing at all
 constexpr Range kBurstTurns{0.05, 0.25};        // how long one contact lasts, in turns
 constexpr Range kBurstAmplitude{0.5, 1.0};
 constexpr Range kFrictionHighpassHz{500.0, 2000.0};
-constexpr Range kRubbingLevelDb{-24.0, -8.0};
+constexpr Range kRubbingLevelDb{-16.0, 0.0};
 // Unbalance/looseness: the heavy spot swings the casing once per turn, modulating both the
 // level and the speed, and feeds the 1x and 2x shaft harmonics.
-constexpr Range kLevelWobble{0.1, 0.45};
+constexpr Range kLevelWobble{0.2, 0.6};
 constexpr Range kSpeedWobble{0.02, 0.1};
-constexpr Range kGain1x{1.5, 4.0};
+constexpr Range kGain1x{2.0, 5.0};
 constexpr Range kGain2x{1.3, 3.0};
 
 // Reproducible random numbers from the raw output of std::mt19937_64, which the standard fixes
@@ -440,7 +440,8 @@ std::vector<float> synthesise(const MachineSoundOptions& options, std::uint64_t 
   Random machine_random = stream(seed, Stream::machine);
   const Machine machine = draw_machine(machine_random);
   Random fault_random = stream(seed, Stream::fault);
-  const double severity = fault_random.uniform();
+  const double severity =
+      options.min_severity + (1.0 - options.min_severity) * fault_random.uniform();
 
   // Unbalance is the one fault that changes the machine itself rather than adding a sound.
   Unbalance unbalance{machine.heavy_angle, machine.residual_wobble, 0.0, 1.0, 1.0};
@@ -513,6 +514,10 @@ std::optional<std::string> invalid_options(const MachineSoundOptions& options) {
   if (options.sample_rate < kMinSampleRate || options.sample_rate > kMaxSampleRate) {
     std::snprintf(why, sizeof why, "sample rate %d Hz is outside %d..%d", options.sample_rate,
                   kMinSampleRate, kMaxSampleRate);
+    return why;
+  }
+  if (!(options.min_severity >= 0.0 && options.min_severity <= 1.0)) {
+    std::snprintf(why, sizeof why, "minimum severity %g is outside 0..1", options.min_severity);
     return why;
   }
   if (!(options.seconds > 0.0 && options.seconds <= kMaxSeconds)) {

@@ -43,6 +43,9 @@ enum class MachineFault { bearing, rubbing, unbalance };
 struct MachineSoundOptions {
   int sample_rate = 16000;  // 8000..192000 Hz
   double seconds = 4.0;     // (0, 600]
+  // Faults are drawn with a severity in [min_severity, 1]; raise it for a data set without
+  // the faintest faults (tests that need a clearly learnable task).
+  double min_severity = 0.0;  // [0, 1]
 };
 
 // Why `options` cannot be synthesised (e.g. "sample rate 4000 Hz is outside 8000..192000"), or

@@ -2,6 +2,7 @@
 // (machine_sounds.hpp), one folder per label as `earshot train` expects.
 //
 //   earshot-machine-sounds OUT_DIR [--per-class N] [--seconds S] [--rate R] [--seed K]
+//                          [--min-severity 0..1]
 //   -> OUT_DIR/normal/normal-000.wav ...  OUT_DIR/anomalous/anomalous-000.wav ...
 //
 // Exit status: 0 written, 1 a file or folder could not be written, 2 a usage error.
@@ -77,6 +78,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seconds", args.sound.seconds, "Length of each clip")->capture_default_str();
   app.add_option("--rate", args.sound.sample_rate, "Sample rate in Hz")->capture_default_str();
+  app.add_option("--min-severity", args.sound.min_severity, "Faults at least this severe (0-1)")
+      ->capture_default_str();
   app.add_option("--seed", args.seed, "Seed of the whole data set")
       ->check(CLI::Validator(seed_error, "0..2^64-1"))
       ->capture_default_str();

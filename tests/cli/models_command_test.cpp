@@ -1,0 +1,116 @@
+// `earshot train`, `earshot models list` and `earshot predict` as a user runs them: a small
+// synthetic machine-sound data set (tools/machine_sounds) is trained into a model with no
+// Python, the model's own models.json is listed, and held-out clips are classified with it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/run_earshot.hpp"
+#include "machine_sounds/machine_sounds.hpp"
+#include "support/test_files.hpp"
+
+namespace earshot {
+namespace {
+
+using test::lines_of;
+using test::run_earshot;
+using tools::MachineCondition;
+
+// `per_class` clips of each condition, 2 s at 16 kHz, with faults at least 60 % severe.
+void write_data_set(const std::filesystem::path& dir, int per_class, std::uint64_t seed) {
+  const tools::MachineSoundOptions options{
+      .sample_rate = 16000, .seconds = 2.0, .min_severity = 0.6};
+  for (const auto condition : {MachineCondition::normal, MachineCondition::anomalous}) {
+    const auto folder = dir / std::string(tools::condition_name(condition));
+    std::filesystem::create_directories(folder);
+    for (int i = 0; i < per_class; ++i) {
+      const auto clip =
+          tools::machine_sound(condition, options, tools::clip_seed(seed, condition, i));
+      ASSERT_TRUE(tools::write_wav_file(folder / ("clip-" + std::to_string(i) + ".wav"), clip,
+                                        options.sample_rate));
+    }
+  }
+}
+
+TEST(ModelsCommand, TrainListAndPredictWithNoPython) {
+  test::TempDir dir;
+  write_data_set(dir.file("data"), 60, 11);
+  test::write_text(dir.file("data/normal/notes.txt"), "not audio");  // skipped, not fatal
+
+  const auto trained = run_earshot(
+      {"train", dir.file("data").string(), "--out", dir.file("model").string(), "--name",
+       "pump_test", "--validation", "0.25", "--rounds", "100", "--seed", "1", "--threads", "2"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.out.find("precision"), std::string::npos) << trained.out;
+  EXPECT_NE(trained.out.find("skipped"), std::string::npos) << trained.out;
+  const auto report = nlohmann::json::parse(test::read_bytes(dir.file("model/training.json")));
+  EXPECT_EQ(report["validation_files"], 30);
+  EXPECT_GE(report["validation_accuracy"].get<double>(), 0.85) << report.dump();
+  for (const char* label : {"normal", "anomalous"}) {
+    EXPECT_GE(report["validation_scores"][label]["recall"].get<double>(), 0.75) << label;
+  }
+
+  const std::string config = dir.file("model/models.json").string();
+  const auto listed = run_earshot({"models", "list", "--config", config});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto models = nlohmann::json::parse(listed.out);
+  EXPECT_EQ(models["default_model"], "pump_test");
+  EXPECT_EQ(models["models"][0]["predictor"], "xgboost_proba");
+  EXPECT_EQ(models["models"][0]["labels"], (nlohmann::json{"anomalous", "normal"}));
+
+  // Clips of another seed, never seen in training.
+  write_data_set(dir.file("unseen"), 10, 99);
+  std::vector<std::string> args = {"predict", "--config", config, "--model", "pump_test"};
+  std::vector<std::string> truth;
+  for (const char* condition : {"normal", "anomalous"}) {
+    for (int i = 0; i < 10; ++i) {
+      args.push_back(dir.file("unseen").string() + "/" + condition + "/clip-" + std::to_string(i) +
+                     ".wav");
+      truth.emplace_back(condition);
+    }
+  }
+  const auto predicted = run_earshot(args);
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  const auto lines = lines_of(predicted.out);
+  ASSERT_EQ(lines.size(), truth.size());
+  int right = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto line = nlohmann::json::parse(lines[i]);
+    EXPECT_EQ(line["model_name"], "pump_test");
+    EXPECT_NEAR(line["all_probabilities"]["normal"].get<double>() +
+                    line["all_probabilities"]["anomalous"].get<double>(),
+                1.0, 1e-6);
+    right += line["prediction"] == truth[i];
+  }
+  EXPECT_GE(right, 16) << predicted.out;
+}
+
+TEST(ModelsCommand, ErrorsAreClear) {
+  test::TempDir dir;
+  const auto no_labels =
+      run_earshot({"train", dir.path().string(), "--out", dir.file("m").string(), "--name", "x"});
+  EXPECT_EQ(no_labels.exit_code, 1);
+  EXPECT_NE(no_labels.err.find("one sub-folder per label"), std::string::npos) << no_labels.err;
+
+  const auto missing = run_earshot({"models", "list", "--config", dir.file("none.json").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("none.json"), std::string::npos) << missing.err;
+
+  test::write_text(dir.file("models.json"), R"({"content": {"predictor": "content"}})");
+  const auto unknown = run_earshot(
+      {"predict", "--config", dir.file("models.json").string(), "--model", "nope", "a.wav"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("Available: content"), std::string::npos) << unknown.err;
+
+  test::write_text(dir.file("bad.wav"), "RIFF nonsense");
+  const auto bad = run_earshot(
+      {"predict", "--config", dir.file("models.json").string(), dir.file("bad.wav").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  const auto line = nlohmann::json::parse(bad.out);
+  EXPECT_TRUE(line["error"]["message"].is_string());
+}
+
+}  // namespace
+}  // namespace earshot
