@@ -136,6 +136,27 @@ TEST_F(RegistryTest, ScalerAndLinearWeightsGiveTheProbabilityComputedByHand) {
   EXPECT_EQ(prediction->probabilities[0].first, "quiet");
 }
 
+TEST_F(RegistryTest, MultinomialLinearModelsAreASoftmax) {
+  write("scaler.json", {{"feature_names", {"level_dbfs"}}, {"mean", {-30.0}}, {"scale", {10.0}}});
+  write("labels.json", {{"classes", {"low", "mid", "high"}}});
+  write("linear.json", {{"coefficients", {{-1.0}, {0.0}, {1.0}}}, {"intercepts", {0.0, 0.5, 0.0}}});
+  auto registry = load({{"three", level_model()}});
+  ASSERT_TRUE(registry.ok()) << registry.error().message;
+  const auto* model = dynamic_cast<const FeatureModel*>(registry->find("three"));
+  ASSERT_NE(model, nullptr);
+  const auto tone = test::sine(440.0, 0.2, kRate, kRate);
+  auto extractor = dsp::FeatureExtractor::create(kRate);
+  auto features = extractor->compute(tone, kRate);
+  ASSERT_TRUE(features.ok());
+  const double x = model->model_input(*features)[0];
+  const double e[3] = {std::exp(-x), std::exp(0.5), std::exp(x)};
+  auto prediction = model->predict(tone);
+  ASSERT_TRUE(prediction.ok());
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(prediction->probabilities[c].second, e[c] / (e[0] + e[1] + e[2]), 1e-9);
+  }
+}
+
 TEST_F(RegistryTest, LoudAndQuietAreToldApart) {
   auto registry = load({{"level", level_model()}});
   ASSERT_TRUE(registry.ok()) << registry.error().message;
