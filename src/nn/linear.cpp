@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/parallel.hpp"
+
 namespace earshot::nn {
 
 core::Result<Linear> Linear::load(const SafeTensors& tensors, const std::string& prefix) {
@@ -30,6 +32,21 @@ void Linear::forward(std::span<const float> x, std::span<float> y) const {
               1.0f, weight_.data(), static_cast<int>(inputs_), x.data(), 1, 1.0f, y.data(), 1);
 }
 
+void Linear::forward_rows(std::span<const float> x, std::size_t rows, std::span<float> y,
+                          unsigned threads) const {
+  for_each_block(rows, threads, [&](std::size_t begin, std::size_t end) {
+    float* out = y.data() + begin * outputs_;
+    for (std::size_t r = begin; r < end; ++r) {
+      std::copy(bias_.begin(), bias_.end(), y.begin() + static_cast<std::ptrdiff_t>(r * outputs_));
+    }
+    // y (rows x out) = x (rows x in) * W^T (in x out) + y
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(end - begin),
+                static_cast<int>(outputs_), static_cast<int>(inputs_), 1.0f,
+                x.data() + begin * inputs_, static_cast<int>(inputs_), weight_.data(),
+                static_cast<int>(inputs_), 1.0f, out, static_cast<int>(outputs_));
+  });
+}
+
 void relu(std::span<float> values) {
   for (float& v : values) v = std::max(v, 0.0f);
 }
@@ -43,6 +60,11 @@ void softmax(std::span<float> values) {
     sum += v;
   }
   for (float& v : values) v /= sum;
+}
+
+void gelu(std::span<float> values) {
+  constexpr float kInverseSqrt2 = 0.70710678118654752f;
+  for (float& v : values) v = 0.5f * v * (1.0f + std::erf(v * kInverseSqrt2));
 }
 
 }  // namespace earshot::nn

@@ -1,8 +1,10 @@
 // A fully connected layer, y = W x + b, with W stored as PyTorch stores it (out x in, row-major),
-// computed by OpenBLAS (cblas_sgemv for one input). No allocation per call.
+// computed by OpenBLAS: cblas_sgemv for one input, cblas_sgemm for a block of rows (the tokens
+// of a transformer). No allocation per call.
 //
 //   auto layer = nn::Linear::load(tensors, "layers.0");   // "layers.0.weight", "layers.0.bias"
 //   layer->forward(x, y);                                 // x: in values, y: out values
+//   layer->forward_rows(x, rows, y);                      // x: rows x in, y: rows x out
 #pragma once
 
 #include <cstddef>
@@ -24,6 +26,10 @@ class Linear {
   std::size_t outputs() const { return outputs_; }
   // x.size() == inputs(), y.size() == outputs(); x and y must not overlap.
   void forward(std::span<const float> x, std::span<float> y) const;
+  // Every row of x (rows x inputs(), row-major) into y (rows x outputs()); no overlap. The rows
+  // are shared among `threads` threads.
+  void forward_rows(std::span<const float> x, std::size_t rows, std::span<float> y,
+                    unsigned threads = 1) const;
 
  private:
   std::size_t inputs_ = 0;
@@ -37,5 +43,9 @@ void relu(std::span<float> values);
 
 // Softmax in place (numerically stable).
 void softmax(std::span<float> values);
+
+// GELU, exact form x * (1 + erf(x / sqrt 2)) / 2 (PyTorch's default, not the tanh
+// approximation), in place.
+void gelu(std::span<float> values);
 
 }  // namespace earshot::nn

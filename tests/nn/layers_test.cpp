@@ -1,0 +1,200 @@
+// The transformer layers of src/nn against naive loops written out here: layer norm, exact
+// GELU, batched Linear, multi-head self-attention and the transposed patch embedding; and that
+// splitting the work over threads changes no value.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nn/attention.hpp"
+#include "nn/layer_norm.hpp"
+#include "nn/linear.hpp"
+#include "nn/patch_embedding.hpp"
+
+namespace earshot::nn {
+namespace {
+
+// A safetensors file in memory from named float32 tensors.
+class TensorFile {
+ public:
+  void add(const std::string& name, std::vector<std::size_t> shape, std::vector<float> values) {
+    header_[name] = {{"dtype", "F32"},
+                     {"shape", shape},
+                     {"data_offsets", {data_.size(), data_.size() + values.size() * 4}}};
+    const auto* bytes = reinterpret_cast<const char*>(values.data());
+    data_.append(bytes, values.size() * 4);
+  }
+  SafeTensors load() const {
+    const std::string header = header_.dump();
+    std::vector<std::uint8_t> file(8);
+    std::uint64_t length = header.size();
+    std::memcpy(file.data(), &length, 8);
+    file.insert(file.end(), header.begin(), header.end());
+    file.insert(file.end(), data_.begin(), data_.end());
+    auto tensors = SafeTensors::load_bytes(file);
+    EXPECT_TRUE(tensors.ok());
+    return std::move(*tensors);
+  }
+
+ private:
+  nlohmann::json header_ = nlohmann::json::object();
+  std::string data_;
+};
+
+std::vector<float> random_values(std::size_t n, unsigned seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = normal(rng);
+  return v;
+}
+
+void expect_near_all(const std::vector<float>& a, const std::vector<float>& b, float tolerance) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], tolerance) << "at " << i;
+}
+
+TEST(LayerNorm, NormalisesEachRowThenScalesAndShifts) {
+  TensorFile file;
+  file.add("n.weight", {4}, {1.0f, 2.0f, 0.5f, -1.0f});
+  file.add("n.bias", {4}, {0.0f, 1.0f, 0.0f, 0.5f});
+  auto norm = LayerNorm::load(file.load(), "n", 4, 1e-5);
+  ASSERT_TRUE(norm.ok());
+  std::vector<float> x = {1, 2, 3, 4, 10, 10, 10, 10};
+  norm->forward_rows(x, 2, x);  // in place
+  const double mean = 2.5, deviation = std::sqrt(1.25 + 1e-5);
+  EXPECT_NEAR(x[0], (1 - mean) / deviation * 1.0, 1e-6);
+  EXPECT_NEAR(x[1], (2 - mean) / deviation * 2.0 + 1.0, 1e-6);
+  EXPECT_NEAR(x[3], (4 - mean) / deviation * -1.0 + 0.5, 1e-6);
+  EXPECT_NEAR(x[4], 0.0, 1e-6);  // a constant row becomes the bias
+  EXPECT_NEAR(x[5], 1.0, 1e-6);
+  EXPECT_FALSE(LayerNorm::load(file.load(), "n", 5, 1e-5).ok());
+}
+
+TEST(Gelu, IsTheExactErfForm) {
+  std::vector<float> x = {-3.0f, -1.0f, 0.0f, 0.5f, 2.0f};
+  const auto input = x;
+  gelu(x);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double v = input[i];
+    EXPECT_NEAR(x[i], 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))), 1e-6);
+  }
+  EXPECT_NEAR(x[1], -0.15865525f, 1e-6);  // not the tanh approximation's -0.15880801
+}
+
+TEST(Linear, RowsAreTheSameAsOneAtATimeOnAnyThreadCount) {
+  TensorFile file;
+  file.add("l.weight", {5, 7}, random_values(35, 1));
+  file.add("l.bias", {5}, random_values(5, 2));
+  auto layer = Linear::load(file.load(), "l");
+  ASSERT_TRUE(layer.ok());
+  const auto x = random_values(9 * 7, 3);
+  std::vector<float> one_by_one(9 * 5);
+  for (std::size_t r = 0; r < 9; ++r) {
+    layer->forward(std::span(x).subspan(r * 7, 7), std::span(one_by_one).subspan(r * 5, 5));
+  }
+  for (unsigned threads : {1u, 2u, 4u, 16u}) {
+    std::vector<float> rows(9 * 5);
+    layer->forward_rows(x, 9, rows, threads);
+    expect_near_all(rows, one_by_one, 1e-5f);
+  }
+}
+
+TEST(SelfAttention, MatchesANaiveImplementation) {
+  constexpr std::size_t kTokens = 6, kHidden = 8, kHeads = 2, kDim = kHidden / kHeads;
+  TensorFile file;
+  std::vector<std::vector<float>> w, b;
+  const char* names[] = {"a.attention.query", "a.attention.key", "a.attention.value",
+                         "a.output.dense"};
+  for (int i = 0; i < 4; ++i) {
+    w.push_back(random_values(kHidden * kHidden, 10 + i, 0.5f));
+    b.push_back(random_values(kHidden, 20 + i, 0.1f));
+    file.add(std::string(names[i]) + ".weight", {kHidden, kHidden}, w.back());
+    file.add(std::string(names[i]) + ".bias", {kHidden}, b.back());
+  }
+  auto attention = SelfAttention::load(file.load(), "a", kHidden, kHeads);
+  ASSERT_TRUE(attention.ok()) << attention.error().message;
+  const auto x = random_values(kTokens * kHidden, 5);
+
+  auto project = [&](int which, const std::vector<float>& in) {
+    std::vector<double> out(kTokens * kHidden);
+    for (std::size_t t = 0; t < kTokens; ++t)
+      for (std::size_t o = 0; o < kHidden; ++o) {
+        double sum = b[which][o];
+        for (std::size_t i = 0; i < kHidden; ++i)
+          sum += w[which][o * kHidden + i] * in[t * kHidden + i];
+        out[t * kHidden + o] = sum;
+      }
+    return out;
+  };
+  const auto q = project(0, x), k = project(1, x), v = project(2, x);
+  std::vector<float> context(kTokens * kHidden);
+  for (std::size_t h = 0; h < kHeads; ++h)
+    for (std::size_t t = 0; t < kTokens; ++t) {
+      std::vector<double> p(kTokens);
+      double top = -1e300, sum = 0.0;
+      for (std::size_t s = 0; s < kTokens; ++s) {
+        double dot = 0.0;
+        for (std::size_t d = 0; d < kDim; ++d)
+          dot += q[t * kHidden + h * kDim + d] * k[s * kHidden + h * kDim + d];
+        p[s] = dot / std::sqrt(double(kDim));
+        top = std::max(top, p[s]);
+      }
+      for (auto& e : p) sum += (e = std::exp(e - top));
+      for (std::size_t d = 0; d < kDim; ++d) {
+        double c = 0.0;
+        for (std::size_t s = 0; s < kTokens; ++s) c += p[s] / sum * v[s * kHidden + h * kDim + d];
+        context[t * kHidden + h * kDim + d] = static_cast<float>(c);
+      }
+    }
+  const auto expected = project(3, context);
+  for (unsigned threads : {1u, 2u, 3u}) {
+    SelfAttention::Workspace work;
+    std::vector<float> y(kTokens * kHidden);
+    attention->forward(x, kTokens, y, work, threads);
+    for (std::size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], expected[i], 1e-5) << i;
+  }
+  EXPECT_FALSE(SelfAttention::load(file.load(), "a", kHidden, 3).ok());  // 3 does not divide 8
+  EXPECT_FALSE(SelfAttention::load(file.load(), "b", kHidden, kHeads).ok());
+}
+
+TEST(PatchEmbedding, IsAConvolutionOverTheTransposedInputWithFrequencyMajorTokens) {
+  constexpr std::size_t kTime = 12, kFreq = 9, kPatch = 4, kHidden = 3;
+  constexpr std::size_t kFreqStride = 2, kTimeStride = 3;
+  TensorFile file;
+  const auto weight = random_values(kHidden * kPatch * kPatch, 7);
+  const auto bias = random_values(kHidden, 8);
+  file.add("p.weight", {kHidden, 1, kPatch, kPatch}, weight);
+  file.add("p.bias", {kHidden}, bias);
+  auto patches = PatchEmbedding::load(file.load(), "p", kHidden, kPatch);
+  ASSERT_TRUE(patches.ok());
+  const auto input = random_values(kTime * kFreq, 9);  // time x freq
+  const std::size_t fp = patches->patch_count(kFreq, kFreqStride);
+  const std::size_t tp = patches->patch_count(kTime, kTimeStride);
+  EXPECT_EQ(fp, 3u);
+  EXPECT_EQ(tp, 3u);
+  for (unsigned threads : {1u, 2u}) {
+    std::vector<float> out(fp * tp * kHidden);
+    std::vector<float> columns;
+    patches->forward(input, kTime, kFreq, kFreqStride, kTimeStride, out, columns, threads);
+    for (std::size_t f = 0; f < fp; ++f)
+      for (std::size_t t = 0; t < tp; ++t)
+        for (std::size_t o = 0; o < kHidden; ++o) {
+          // image[freq][time] = input[time][freq]; Conv2d weight [o][0][i][j]
+          double sum = bias[o];
+          for (std::size_t i = 0; i < kPatch; ++i)
+            for (std::size_t j = 0; j < kPatch; ++j)
+              sum += weight[(o * kPatch + i) * kPatch + j] *
+                     input[(t * kTimeStride + j) * kFreq + f * kFreqStride + i];
+          ASSERT_NEAR(out[(f * tp + t) * kHidden + o], sum, 1e-5) << f << "," << t << "," << o;
+        }
+  }
+  EXPECT_FALSE(PatchEmbedding::load(file.load(), "p", kHidden, 5).ok());
+}
+
+}  // namespace
+}  // namespace earshot::nn
