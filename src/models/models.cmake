@@ -5,6 +5,7 @@
 add_library(earshot_models STATIC
   ${CMAKE_CURRENT_LIST_DIR}/artifacts.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ast_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ast_predictor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/audio_prediction.cpp
   ${CMAKE_CURRENT_LIST_DIR}/content_predictor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/feature_model.cpp

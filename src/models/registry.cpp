@@ -8,6 +8,7 @@
 
 #include "dsp/feature_vector.hpp"
 #include "models/artifacts.hpp"
+#include "models/ast_predictor.hpp"
 #include "models/content_predictor.hpp"
 #include "models/feature_model.hpp"
 #include "models/probability_predictor.hpp"
@@ -60,7 +61,8 @@ class EntryReader {
     if (info.predictor == "xgboost_proba" || info.predictor == "linear_proba") {
       return read_feature_model(std::move(info));
     }
-    return field_error("predictor", "must be xgboost_proba, linear_proba or content, not '" +
+    if (info.predictor == "ast") return read_ast_model(std::move(info));
+    return field_error("predictor", "must be xgboost_proba, linear_proba, content or ast, not '" +
                                         info.predictor + "'");
   }
 
@@ -101,6 +103,31 @@ class EntryReader {
       info.max_seconds = seconds.get<double>();
     }
     return {};
+  }
+
+  // An AST checkpoint folder (config.json + model.safetensors) in model_path.
+  core::Result<std::shared_ptr<const Model>> read_ast_model(ModelInfo info) const {
+    auto folder = path("model_path");
+    if (!folder) return folder.error();
+    if (!*folder) return field_error("model_path", "is required for ast (the checkpoint folder)");
+    AstPredictor::Options options;
+    if (entry_.contains("hop_seconds")) {
+      const auto& hop = entry_["hop_seconds"];
+      if (!hop.is_number() || !(hop.get<double>() > 0.0) || hop.get<double>() > 3600.0) {
+        return field_error("hop_seconds", "must be a positive number of seconds");
+      }
+      options.hop_seconds = hop.get<double>();
+    }
+    if (entry_.contains("threads")) {
+      const auto& threads = entry_["threads"];
+      if (!threads.is_number_integer() || threads.get<int>() < 1 || threads.get<int>() > 256) {
+        return field_error("threads", "must be an integer from 1 to 256");
+      }
+      options.threads = threads.get<unsigned>();
+    }
+    auto model = AstPredictor::load(std::move(info), **folder, options);
+    if (!model) return field_error("model_path", model.error().message);
+    return std::shared_ptr<const Model>(std::move(*model));
   }
 
   core::Result<std::shared_ptr<const Model>> read_feature_model(ModelInfo info) const {

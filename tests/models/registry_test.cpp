@@ -231,7 +231,7 @@ struct BrokenCase {
 TEST_F(RegistryTest, EveryProblemNamesTheModelAndTheField) {
   const std::vector<BrokenCase> cases = {
       {"unknown predictor", [](json& e, RegistryTest&) { e["predictor"] = "svm"; },
-       "model 'm': predictor: must be xgboost_proba, linear_proba or content, not 'svm'"},
+       "model 'm': predictor: must be xgboost_proba, linear_proba, content or ast, not 'svm'"},
       {"unknown field", [](json& e, RegistryTest&) { e["modle_path"] = "x"; },
        "model 'm': modle_path: unknown field"},
       {"no model path", [](json& e, RegistryTest&) { e.erase("model_path"); },
