@@ -28,7 +28,9 @@ const std::set<std::string, std::less<>> kFields = {"predictor",
                                                     "feature_extractor",
                                                     "description",
                                                     "sample_rate",
-                                                    "analysis_seconds"};
+                                                    "analysis_seconds",
+                                                    "hop_seconds",
+                                                    "threads"};
 
 // Builds one model from its entry; errors are "<field>: <problem>" (the caller adds the model).
 class EntryReader {
