@@ -41,10 +41,14 @@ core::Status check_applicable(const FeaturesOptions& o) {
     return Error{ErrorCode::invalid_input, "--n-mfcc applies to mfcc only"};
   }
   if (o.db && o.type != "mel") return Error{ErrorCode::invalid_input, "--db applies to mel only"};
-  const bool fixed = o.type == "ast-input" || o.type == "vector";
-  if (fixed && (o.sample_rate || o.n_mels)) {
+  if (o.type == "ast-input" && (o.sample_rate || o.n_mels)) {
     return Error{ErrorCode::invalid_input,
-                 "--type " + o.type + " has fixed parameters; --sr and --n-mels do not apply"};
+                 "--type ast-input has fixed parameters; --sr and --n-mels do not apply"};
+  }
+  // The vector's definition is fixed, its rate is not: registry models compute it at theirs.
+  if (o.type == "vector" && o.n_mels) {
+    return Error{ErrorCode::invalid_input,
+                 "--type vector has fixed parameters; --n-mels does not apply"};
   }
   return {};
 }
@@ -103,7 +107,7 @@ core::Status compute_and_write(const FeaturesOptions& o, std::ostream& out) {
   FeatureHeader header{o.file, o.type, rate, 0};
 
   if (o.type == "vector") {
-    auto extractor = dsp::FeatureExtractor::create();
+    auto extractor = dsp::FeatureExtractor::create(rate);
     if (!extractor) return extractor.error();
     auto values = extractor->compute(audio->samples, rate);
     if (!values) return values.error();

@@ -26,7 +26,7 @@ core::Result<std::unique_ptr<FeatureModel>> FeatureModel::create(
   const std::set<std::string> dropped_set(dropped.begin(), dropped.end());
   for (const auto& name : dropped) {
     if (!index.contains(name)) {
-      return invalid("dropped_features: '" + name + "' is not a feature of " +
+      return invalid("dropped_features_path: '" + name + "' is not a feature of " +
                      std::string(dsp::kFeatureSetName));
     }
   }
@@ -39,11 +39,11 @@ core::Result<std::unique_ptr<FeatureModel>> FeatureModel::create(
       const auto& name = scaler->feature_names[i];
       const auto found = index.find(name);
       if (found == index.end()) {
-        return invalid("scaler: '" + name + "' is not a feature of " +
+        return invalid("scaler_path: '" + name + "' is not a feature of " +
                        std::string(dsp::kFeatureSetName));
       }
       if (dropped_set.contains(name)) {
-        return invalid("scaler: '" + name + "' is also in dropped_features");
+        return invalid("scaler_path: '" + name + "' is also in dropped_features_path");
       }
       model->columns_.push_back(found->second);
     }

@@ -91,6 +91,11 @@ TEST_F(FeaturesCommandTest, VectorNamesEveryFeatureInContractOrder) {
     EXPECT_TRUE(value.is_number()) << name;
   }
   EXPECT_NEAR(vector["features"]["pitch_median"].get<double>(), 440.0, 5.0);
+
+  // At a registry model's rate, the same definition: the tone is still found.
+  const json at16k = run_json({"--type", "vector", "--sr", "16000"});
+  EXPECT_EQ(at16k["sample_rate"], 16000);
+  EXPECT_NEAR(at16k["features"]["pitch_median"].get<double>(), 440.0, 5.0);
 }
 
 TEST_F(FeaturesCommandTest, NpyOutputHoldsTheSameMatrixAsJson) {

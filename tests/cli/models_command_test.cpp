@@ -37,6 +37,10 @@ void write_data_set(const std::filesystem::path& dir, int per_class, std::uint64
 TEST(ModelsCommand, TrainListAndPredictWithNoPython) {
   test::TempDir dir;
   write_data_set(dir.file("data"), 60, 11);
+  // Unequal labels, so that the split shows it is stratified: 60 normal, 40 anomalous.
+  for (int i = 40; i < 60; ++i) {
+    std::filesystem::remove(dir.file("data/anomalous/clip-" + std::to_string(i) + ".wav"));
+  }
   test::write_text(dir.file("data/normal/notes.txt"), "not audio");  // skipped, not fatal
 
   const auto trained = run_earshot(
@@ -46,7 +50,9 @@ TEST(ModelsCommand, TrainListAndPredictWithNoPython) {
   EXPECT_NE(trained.out.find("precision"), std::string::npos) << trained.out;
   EXPECT_NE(trained.out.find("skipped"), std::string::npos) << trained.out;
   const auto report = nlohmann::json::parse(test::read_bytes(dir.file("model/training.json")));
-  EXPECT_EQ(report["validation_files"], 30);
+  EXPECT_EQ(report["validation_files"], 25);
+  EXPECT_EQ(report["validation_scores"]["normal"]["support"], 15);  // a quarter of each label
+  EXPECT_EQ(report["validation_scores"]["anomalous"]["support"], 10);
   EXPECT_GE(report["validation_accuracy"].get<double>(), 0.85) << report.dump();
   for (const char* label : {"normal", "anomalous"}) {
     EXPECT_GE(report["validation_scores"][label]["recall"].get<double>(), 0.75) << label;

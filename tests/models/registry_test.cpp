@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -255,13 +256,62 @@ TEST_F(RegistryTest, EveryProblemNamesTheModelAndTheField) {
              "scaler.json",
              {{"feature_names", {"level_dbfs", "loudness"}}, {"mean", {0, 0}}, {"scale", {1, 1}}});
        },
-       "model 'm': scaler: 'loudness' is not a feature of earshot-features-v1"},
+       "model 'm': scaler_path: 'loudness' is not a feature of earshot-features-v1"},
       {"scaler names a dropped feature",
        [](json&, RegistryTest& t) { t.write("dropped.json", {"zcr_mean"}); },
-       "model 'm': scaler: 'zcr_mean' is also in dropped_features"},
+       "model 'm': scaler_path: 'zcr_mean' is also in dropped_features_path"},
       {"dropped unknown feature",
        [](json&, RegistryTest& t) { t.write("dropped.json", {"tempo"}); },
-       "model 'm': dropped_features: 'tempo' is not a feature"},
+       "model 'm': dropped_features_path: 'tempo' is not a feature"},
+      {"missing dropped features",
+       [](json& e, RegistryTest&) { e["dropped_features_path"] = "gone.json"; },
+       "model 'm': dropped_features_path: "},
+      {"corrupt dropped features",
+       [](json&, RegistryTest& t) { test::write_text(t.dir_.file("dropped.json"), "[\"a\","); },
+       "model 'm': dropped_features_path: "},
+      {"dropped features twice",
+       [](json&, RegistryTest& t) {
+         t.write("dropped.json", {"pitch_median", "pitch_median"});
+       },
+       "lists 'pitch_median' twice"},
+      {"missing label encoder",
+       [](json& e, RegistryTest&) { e["label_encoder_path"] = "gone.json"; },
+       "model 'm': label_encoder_path: "},
+      {"corrupt label encoder",
+       [](json&, RegistryTest& t) { test::write_text(t.dir_.file("labels.json"), "{\"classes\""); },
+       "model 'm': label_encoder_path: "},
+      {"one label",
+       [](json&, RegistryTest& t) {
+         t.write("labels.json", {{"classes", {"only"}}});
+       },
+       "model 'm': label_encoder_path: "},
+      {"a label twice",
+       [](json&, RegistryTest& t) {
+         t.write("labels.json", {{"classes", {"a", "a"}}});
+       },
+       "lists 'a' twice"},
+      {"a zero scale",
+       [](json&, RegistryTest& t) {
+         t.write("scaler.json", {{"feature_names", {"level_dbfs", "zcr_mean"}},
+                                 {"mean", {0.0, 0.0}},
+                                 {"scale", {1.0, 0.0}}});
+       },
+       "model 'm': scaler_path: "},
+      {"a regression booster",
+       [](json& e, RegistryTest& t) {
+         // A trained classifier whose objective is then made a regression one.
+         const std::vector<float> rows = {0, 0, 1, 1, 2, 0, 3, 1};
+         const std::vector<int> labels = {0, 1, 0, 1};
+         auto booster = XgboostBooster::train(rows, 4, 2, labels, 2, {.rounds = 2});
+         ASSERT_TRUE(booster.ok() && booster->save_file(t.dir_.file("trees.json")).ok());
+         std::ifstream saved(t.dir_.file("trees.json"));
+         auto model = json::parse(saved);
+         model["learner"]["objective"]["name"] = "reg:squarederror";
+         t.write("trees.json", model);
+         e["predictor"] = "xgboost_proba";
+         e["model_path"] = "trees.json";
+       },
+       "model 'm': model_path: "},
       {"label count",
        [](json&, RegistryTest& t) {
          t.write("labels.json", {{"classes", {"a", "b", "c"}}});
@@ -300,6 +350,25 @@ TEST_F(RegistryTest, EveryProblemNamesTheModelAndTheField) {
     EXPECT_NE(message.find(c.message), std::string::npos) << c.what << ": " << message;
     EXPECT_NE(message.find("models.json"), std::string::npos) << c.what << ": " << message;
   }
+}
+
+TEST_F(RegistryTest, WithoutAScalerTheInputIsEveryFeatureNotDroppedUnscaled) {
+  const auto names = dsp::feature_names();
+  const std::size_t kept = names.size() - 2;  // dropped.json: pitch_median and pitch_p10
+  write("linear.json", {{"coefficients", {std::vector<double>(kept, 0.0)}}, {"intercepts", {0.0}}});
+  auto entry = level_model();
+  entry.erase("scaler_path");
+  auto registry = load({{"m", entry}});
+  ASSERT_TRUE(registry.ok()) << registry.error().message;
+  const auto* model = dynamic_cast<const FeatureModel*>(registry->find("m"));
+  ASSERT_NE(model, nullptr);
+  std::vector<float> features(names.size());
+  std::vector<float> expected;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    features[i] = static_cast<float>(i) - 7.5f;
+    if (names[i] != "pitch_median" && names[i] != "pitch_p10") expected.push_back(features[i]);
+  }
+  EXPECT_EQ(model->model_input(features), expected);
 }
 
 TEST_F(RegistryTest, ADocumentThatIsNotARegistryIsRefused) {
