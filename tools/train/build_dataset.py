@@ -73,6 +73,7 @@ def fetch_package(package, cache):
         run("apt-get", "download", package, cwd=debs)
         found = sorted(debs.glob(f"{package}_*.deb"))
     partial = target.with_suffix(".partial")
+    partial.parent.mkdir(parents=True, exist_ok=True)  # dpkg-deb makes only the last folder
     run("dpkg-deb", "-x", str(found[-1]), str(partial))
     partial.rename(target)
     return target
