@@ -34,9 +34,9 @@ void report_speed(benchmark::State& state) {
 // ContentClassifier over the whole signal: level check, features and model per window, then
 // the timeline summary.
 void classify_windows(benchmark::State& state) {
-  const auto& model = analysis::ContentModel::shipped();
+  const auto& scorer = analysis::ContentScorer::shipped();
   for (auto _ : state) {
-    analysis::ContentClassifier classifier(model, -50.0);
+    analysis::ContentClassifier classifier(scorer, -50.0);
     classifier.add(signal());
     auto summary = classifier.finish(kSeconds);
     benchmark::DoNotOptimize(summary);

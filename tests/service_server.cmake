@@ -11,6 +11,9 @@ if(TARGET earshot_service_server)
       ${CMAKE_CURRENT_LIST_DIR}/service/routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/service_log_test.cpp
     LIBRARIES earshot_service_server)
+  # The AST tests read the small checkpoint of tests/data/ast-small.
+  target_compile_definitions(earshot_service_routes_tests
+    PRIVATE EARSHOT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
   earshot_add_test(earshot_service_server_tests LABEL integration TIMEOUT 120
     SOURCES

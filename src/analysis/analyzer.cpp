@@ -41,7 +41,9 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
             decoder.info().sample_rate, block->channels, dsp::ContentFeatures::kSampleRate);
         if (!mono_resampler) return mono_resampler.error();
         resampler.emplace(std::move(*mono_resampler));
-        classifier.emplace(ContentModel::shipped(), options_.content.silence_threshold_dbfs);
+        const ContentScorer& scorer =
+            options_.content.scorer ? *options_.content.scorer : ContentScorer::shipped();
+        classifier.emplace(scorer, options_.content.silence_threshold_dbfs);
       }
     }
     stats->add(block->samples);

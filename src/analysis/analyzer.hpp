@@ -6,19 +6,22 @@
 //   if (!result) report(result.error()); else print(analysis::to_json(*result));
 //
 // Each decoded block feeds the level statistics and, downmixed and resampled to 16 kHz, the
-// content classifier (1 s windows; analysis/content_classifier.hpp).
+// content classifier (1 s windows; analysis/content_classifier.hpp), whose model is the shipped
+// one unless ContentOptions names another scorer.
 //
 // An Analyzer holds only configuration: it is immutable after construction and safe to use
-// from many threads at once. Memory per call is bounded by one decoded frame, one second of
-// 16 kHz audio and the statistics' fixed state, plus about 30 bytes per second of input for the
-// content timeline.
+// from many threads at once. Memory per call is bounded by one decoded frame, one chunk of
+// 16 kHz audio for the content scorer (1 s; 10 s for an AST) and the statistics' fixed state,
+// plus about 30 bytes per second of input for the content timeline.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 
 #include "analysis/analysis_result.hpp"
+#include "analysis/content_scorer.hpp"
 #include "audio/decoder.hpp"
 #include "core/result.hpp"
 #include "dsp/signal_stats.hpp"
@@ -28,6 +31,9 @@ namespace earshot::analysis {
 struct ContentOptions {
   bool enabled = true;                    // classify speech / music / noise / silence
   double silence_threshold_dbfs = -50.0;  // 1 s windows with a lower RMS are silence
+  // Speech / music / noise of the non-silent windows; none: the shipped content model. Shared,
+  // so that an Analyzer (and its copies) keep the model alive.
+  std::shared_ptr<const ContentScorer> scorer;
 };
 
 struct AnalyzerOptions {

@@ -1,5 +1,6 @@
 #include "analysis/content_classifier.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "dsp/content_features.hpp"
@@ -18,20 +19,18 @@ double rms_dbfs(std::span<const float> samples) {
 
 }  // namespace
 
-ContentClassifier::ContentClassifier(const ContentModel& model, double silence_threshold_dbfs)
-    : model_(model),
-      silence_threshold_dbfs_(silence_threshold_dbfs),
-      features_(ContentFeatures::kSize) {
-  pending_.reserve(ContentFeatures::kWindowSamples);
+ContentClassifier::ContentClassifier(const ContentScorer& scorer, double silence_threshold_dbfs)
+    : scorer_(scorer), silence_threshold_dbfs_(silence_threshold_dbfs) {
+  pending_.reserve(scorer_.chunk_samples());
 }
 
 void ContentClassifier::add(std::span<const float> samples) {
+  const std::size_t chunk = scorer_.chunk_samples();
   while (!samples.empty()) {
-    const std::size_t take =
-        std::min(samples.size(), ContentFeatures::kWindowSamples - pending_.size());
+    const std::size_t take = std::min(samples.size(), chunk - pending_.size());
     pending_.insert(pending_.end(), samples.begin(), samples.begin() + take);
     samples = samples.subspan(take);
-    if (pending_.size() == ContentFeatures::kWindowSamples) {
+    if (pending_.size() == chunk) {
       classify(pending_);
       pending_.clear();
     }
@@ -46,17 +45,23 @@ ContentSummary ContentClassifier::finish(double duration) {
   return summarize_content(windows_, duration);
 }
 
-void ContentClassifier::classify(std::span<const float> samples) {
-  const double start = windows_.empty() ? 0.0 : windows_.back().end;
-  ContentWindow window{start,
-                       start + static_cast<double>(samples.size()) / ContentFeatures::kSampleRate,
-                       rms_dbfs(samples) < silence_threshold_dbfs_,
-                       {}};
-  if (!window.silent) {
-    ContentFeatures::instance().compute(samples, features_);
-    window.probabilities = model_.predict(features_);
+void ContentClassifier::classify(std::span<const float> chunk) {
+  const std::size_t first = windows_.size();
+  for (std::size_t begin = 0; begin < chunk.size(); begin += ContentFeatures::kWindowSamples) {
+    const auto samples =
+        chunk.subspan(begin, std::min(ContentFeatures::kWindowSamples, chunk.size() - begin));
+    const double start = windows_.empty() ? 0.0 : windows_.back().end;
+    windows_.push_back({start,
+                        start + static_cast<double>(samples.size()) / ContentFeatures::kSampleRate,
+                        rms_dbfs(samples) < silence_threshold_dbfs_,
+                        {}});
   }
-  windows_.push_back(window);
+  const auto windows = std::span(windows_).subspan(first);
+  if (std::all_of(windows.begin(), windows.end(), [](const auto& w) { return w.silent; })) return;
+  const auto probabilities = scorer_.score(chunk);
+  for (auto& window : windows) {
+    if (!window.silent) window.probabilities = probabilities;
+  }
 }
 
 }  // namespace earshot::analysis

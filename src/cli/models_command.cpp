@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/audio_prediction.hpp"
+#include "models/prediction_json.hpp"
 #include "service/env_file.hpp"
 #include "service/model_catalog.hpp"
 
@@ -90,12 +91,8 @@ int run_predict(const PredictOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     auto prediction = models::predict_file(*model, file, {});
     if (prediction) {
-      nlohmann::ordered_json all = nlohmann::ordered_json::object();
-      for (const auto& [label, p] : prediction->probabilities) all[label] = p;
       line["model_name"] = model->info().name;
-      line["prediction"] = prediction->label;
-      line["probability"] = prediction->probability;
-      line["all_probabilities"] = std::move(all);
+      models::write_prediction(*prediction, line);
       line["latency_ms"] =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count();

@@ -23,7 +23,7 @@ ContentPredictor::ContentPredictor(ModelInfo info, double silence_threshold_dbfs
 
 core::Result<Prediction> ContentPredictor::predict(std::span<const float> mono) const {
   if (mono.empty()) return core::Error{core::ErrorCode::invalid_input, "no samples to classify"};
-  analysis::ContentClassifier classifier(analysis::ContentModel::shipped(),
+  analysis::ContentClassifier classifier(analysis::ContentScorer::shipped(),
                                          silence_threshold_dbfs_);
   classifier.add(mono);
   const auto summary =

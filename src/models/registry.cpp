@@ -30,7 +30,8 @@ const std::set<std::string, std::less<>> kFields = {"predictor",
                                                     "sample_rate",
                                                     "analysis_seconds",
                                                     "hop_seconds",
-                                                    "threads"};
+                                                    "threads",
+                                                    "top_k"};
 
 // Builds one model from its entry; errors are "<field>: <problem>" (the caller adds the model).
 class EntryReader {
@@ -126,6 +127,13 @@ class EntryReader {
         return field_error("threads", "must be an integer from 1 to 256");
       }
       options.threads = threads.get<unsigned>();
+    }
+    if (entry_.contains("top_k")) {
+      const auto& top_k = entry_["top_k"];
+      if (!top_k.is_number_integer() || top_k.get<int>() < 1 || top_k.get<int>() > 1000) {
+        return field_error("top_k", "must be an integer from 1 to 1000");
+      }
+      options.top_k = top_k.get<std::size_t>();
     }
     auto model = AstPredictor::load(std::move(info), **folder, options);
     if (!model) return field_error("model_path", model.error().message);

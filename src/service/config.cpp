@@ -132,6 +132,8 @@ constexpr std::array kEntries = {
         set_int<&Config::analysis_seconds, 0, 86400>},
   Entry{{"SILENCE_THRESHOLD_DBFS", "-50", "Quieter 1 s windows are silence (-120 to 0 dBFS)."},
         set_int<&Config::silence_threshold_dbfs, -120, 0>},
+  Entry{{"CONTENT_MODEL", "", "Registry model (content or ast) classifying analyses; empty: the shipped one."},
+        set_string<&Config::content_model>},
   Entry{{"ALLOW_PRIVATE_URLS", "false", "Let URL downloads reach private/loopback addresses."},
         set_allow_private_urls},
   Entry{{"MAX_DOWNLOAD_BYTES", "209715200", "Largest URL download (1-1099511627776 bytes)."},

@@ -50,7 +50,10 @@ struct Config {
   int sample_rate = 16000;           // feature models of the registry read audio at this rate
   int analysis_seconds = 0;          // feature models read only the first seconds; 0: all
   int silence_threshold_dbfs = -50;  // content classification: quieter 1 s windows are silence
-  bool allow_private_urls = false;   // let downloads reach private, loopback, link-local hosts
+  // The registry model that classifies speech / music / noise in analyses (a content or an ast
+  // model); empty: the shipped content model. Chosen at start-up; a reload does not change it.
+  std::string content_model;
+  bool allow_private_urls = false;  // let downloads reach private, loopback, link-local hosts
   std::int64_t max_download_bytes = 200LL * 1024 * 1024;
   std::int64_t max_upload_bytes = 200LL * 1024 * 1024;
   std::chrono::seconds download_connect_timeout{10};

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "models/content_scorer_choice.hpp"
 #include "service/dependency_checks.hpp"
 #include "service/http_headers.hpp"
 #include "service/request_parsing.hpp"
@@ -25,9 +26,11 @@ constexpr int kGatewayTimeout = 504;
 constexpr std::string_view kUnmatched = "unmatched";
 constexpr auto kReadinessTimeout = std::chrono::milliseconds(500);
 
-analysis::AnalyzerOptions analyzer_options(const Config& config) {
+analysis::AnalyzerOptions analyzer_options(
+    const Config& config, std::shared_ptr<const analysis::ContentScorer> content_scorer) {
   analysis::AnalyzerOptions options;
   options.content.silence_threshold_dbfs = config.silence_threshold_dbfs;
+  options.content.scorer = std::move(content_scorer);
   return options;
 }
 
@@ -74,12 +77,13 @@ std::vector<RouteInfo> Routes::table() {
 }
 
 Routes::Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
-               ApiDocs docs, std::shared_ptr<ModelCatalog> catalog)
+               ApiDocs docs, std::shared_ptr<ModelCatalog> catalog,
+               std::shared_ptr<const analysis::ContentScorer> content_scorer)
     : root_message_(config.api_title + " " + config.api_version),
       redis_host_(config.redis_host),
       redis_port_(config.redis_port),
       fetcher_(std::move(fetcher)),
-      analyzer_(analyzer_options(config)),
+      analyzer_(analyzer_options(config, std::move(content_scorer))),
       metrics_(std::move(metrics)),
       docs_(std::move(docs)),
       catalog_(std::move(catalog)) {}
@@ -96,9 +100,15 @@ core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<Servic
   if (!docs) return docs.error();
   auto catalog = ModelCatalog::load(config);
   if (!catalog) return catalog.error();
+  std::shared_ptr<const analysis::ContentScorer> content_scorer;
+  if (!config.content_model.empty()) {
+    auto chosen = models::choose_content_scorer(*(*catalog)->current(), config.content_model);
+    if (!chosen) return chosen.error();
+    content_scorer = std::move(*chosen);
+  }
   if (!metrics) metrics = std::make_shared<ServiceMetrics>();
   return Routes(config, std::move(*fetcher), std::move(metrics), std::move(*docs),
-                std::move(*catalog));
+                std::move(*catalog), std::move(content_scorer));
 }
 
 HttpResponse Routes::busy_response() {

@@ -88,7 +88,8 @@ struct RouteInfo {
 class Routes {
  public:
   // `metrics` may be null (a private set is made). Errors: those of Fetcher::create for options
-  // built from the config, of ApiDocs::load, and of ModelCatalog::load (a broken registry).
+  // built from the config, of ApiDocs::load, of ModelCatalog::load (a broken registry) and of
+  // models::choose_content_scorer (a CONTENT_MODEL that cannot classify content).
   static core::Result<Routes> create(const Config& config,
                                      std::shared_ptr<ServiceMetrics> metrics = nullptr);
 
@@ -113,7 +114,8 @@ class Routes {
   static std::span<const Entry> entries();
 
   Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
-         ApiDocs docs, std::shared_ptr<ModelCatalog> catalog);
+         ApiDocs docs, std::shared_ptr<ModelCatalog> catalog,
+         std::shared_ptr<const analysis::ContentScorer> content_scorer);
 
   Dispatch route(HttpRequest& request) const;  // dispatch() without its safety net
   Dispatch root(HttpRequest& request) const;

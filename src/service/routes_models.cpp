@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "models/audio_prediction.hpp"
+#include "models/prediction_json.hpp"
 #include "service/http_headers.hpp"
 #include "service/request_parsing.hpp"
 #include "service/route_responses.hpp"
@@ -29,13 +30,10 @@ nlohmann::ordered_json describe(const models::Registry& registry) {
 
 nlohmann::ordered_json prediction_json(const std::string& model_name,
                                        const models::Prediction& prediction, double latency_ms) {
-  nlohmann::ordered_json all = nlohmann::ordered_json::object();
-  for (const auto& [label, probability] : prediction.probabilities) all[label] = probability;
-  return {{"model_name", model_name},
-          {"prediction", prediction.label},
-          {"probability", prediction.probability},
-          {"all_probabilities", std::move(all)},
-          {"latency_ms", latency_ms}};
+  nlohmann::ordered_json body{{"model_name", model_name}};
+  models::write_prediction(prediction, body);
+  body["latency_ms"] = latency_ms;
+  return body;
 }
 
 }  // namespace

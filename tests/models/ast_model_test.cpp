@@ -109,33 +109,5 @@ TEST(AstModel, BrokenCheckpointsNameWhatIsWrong) {
   EXPECT_FALSE(AstConfig::parse("[1, 2]").ok());
 }
 
-TEST(AstPredictor, ClassifiesWholeFilesWindowByWindowThroughTheRegistry) {
-  test::TempDir dir;
-  const nlohmann::json registry = {
-      {"ast_small", {{"predictor", "ast"}, {"model_path", kData.string()}, {"hop_seconds", 0.5}}}};
-  test::write_text(dir.file("models.json"), registry.dump());
-  auto loaded = Registry::load_file(dir.file("models.json"), {});
-  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-  const auto& model = loaded->default_model();
-  EXPECT_EQ(model.info().predictor, "ast");
-  EXPECT_EQ(model.info().labels.size(), 5u);
-  // 1.28 s windows (max_length 128 frames) every 0.5 s over 3 s of audio.
-  const auto* ast = dynamic_cast<const AstPredictor*>(&model);
-  ASSERT_NE(ast, nullptr);
-  const auto audio = test::noise(0.2, 3 * 16000);
-  auto windows = ast->window_probabilities(audio);
-  ASSERT_TRUE(windows.ok()) << windows.error().message;
-  EXPECT_EQ(windows->size(), 5u);  // starting at 0, 0.5, 1, 1.5 and 2 s (the last reaches the end)
-  for (const auto& p : *windows) {
-    double sum = 0.0;
-    for (float v : p) sum += v;
-    EXPECT_NEAR(sum, 1.0, 1e-5);
-  }
-  auto prediction = model.predict(audio);
-  ASSERT_TRUE(prediction.ok());
-  EXPECT_EQ(prediction->probabilities.size(), 5u);
-  EXPECT_FALSE(model.predict({}).ok());
-}
-
 }  // namespace
 }  // namespace earshot::models

@@ -2,7 +2,8 @@
 # against values computed by hand and against Python's xgboost (tests/data/xgboost), and the
 # XGBoost wrapper.
 earshot_add_test(earshot_models_tests LABEL integration TIMEOUT 60
-  SOURCES models/registry_test.cpp models/ast_model_test.cpp models/xgboost_reference_test.cpp
+  SOURCES models/registry_test.cpp models/ast_model_test.cpp models/ast_predictor_test.cpp
+    models/xgboost_reference_test.cpp
   LIBRARIES earshot_models nlohmann_json::nlohmann_json)
 include(${CMAKE_CURRENT_LIST_DIR}/xgboost.cmake)
 # The shipped config/models.json is loaded as it is in the source tree.

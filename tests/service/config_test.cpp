@@ -84,7 +84,8 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "SHUTDOWN_GRACE_SECONDS",
                                                "SWAGGER_UI_DIR",
                                                "SILENCE_THRESHOLD_DBFS",
-                                               "ANALYSIS_SECONDS"};
+                                               "ANALYSIS_SECONDS",
+                                               "CONTENT_MODEL"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;

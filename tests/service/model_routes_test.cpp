@@ -1,12 +1,16 @@
 // The registry's routes without sockets: GET /models, POST /predict-anomaly (the old service's
 // contract: 400 for an unknown model, 422 without a file, 400 for bytes that are not audio) and
-// POST /models/reload with a good and a broken registry; plus the model catalog's sources.
+// POST /models/reload with a good and a broken registry; the model catalog's sources; an AST
+// checkpoint (tests/data/ast-small, its labels renamed to AudioSet classes) listed, predicting
+// with its top labels, categories and windows, and classifying analyses as CONTENT_MODEL.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "models/ast_predictor.hpp"
 #include "service/model_catalog.hpp"
 #include "service/routes.hpp"
 #include "support/signals.hpp"
@@ -195,6 +199,115 @@ TEST_F(ModelRoutesTest, CatalogSources) {
   Config missing;
   missing.models_config_path = dir_.file("nowhere.json");
   EXPECT_FALSE(ModelCatalog::load(missing).ok());
+}
+
+// The small random checkpoint with AudioSet class names (one of each content class and one
+// that is none), registered as "ast" beside the content model.
+class AstRoutesTest : public ModelRoutesTest {
+ protected:
+  void SetUp() override {
+    ModelRoutesTest::SetUp();
+    const std::filesystem::path source =
+        std::filesystem::path(EARSHOT_SOURCE_DIR) / "tests/data/ast-small";
+    const auto folder = dir_.file("ast");
+    std::filesystem::create_directories(folder);
+    std::filesystem::copy_file(source / "model.safetensors", folder / "model.safetensors");
+    std::ifstream in(source / "config.json");
+    auto checkpoint = nlohmann::json::parse(in);
+    const std::vector<std::string> labels = {"Speech", "Music", "Dog", "Silence", "label_4"};
+    checkpoint["id2label"] = nlohmann::json::object();
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      checkpoint["id2label"][std::to_string(i)] = labels[i];
+    }
+    test::write_text(folder / "config.json", checkpoint.dump());
+    write_registry({{"content", {{"predictor", "content"}}},
+                    {"level", level_entry()},
+                    {"ast", {{"predictor", "ast"}, {"model_path", "ast"}, {"top_k", 2}}}});
+  }
+};
+
+TEST_F(AstRoutesTest, IsListedAndPredictsWithTopLabelsCategoriesAndWindows) {
+  const auto r = routes(config());
+  const auto listed = json::parse(run(r, {"GET", "/models", "", ""}).body);
+  ASSERT_EQ(listed["models"].size(), 3u);
+  EXPECT_EQ(listed["models"][2]["predictor"], "ast");
+  EXPECT_EQ(listed["models"][2]["feature_extractor"], "ast-input");
+  EXPECT_EQ(listed["models"][2]["labels"], (json{"Speech", "Music", "Dog", "Silence", "label_4"}));
+
+  const auto response =
+      run(r, {"POST", "/predict-anomaly?model_name=ast", kForm, form_with("file", noise_wav())});
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto body = json::parse(response.body);
+  EXPECT_EQ(body["model_name"], "ast");
+  ASSERT_EQ(body["all_probabilities"].size(), 5u);
+  ASSERT_EQ(body["top_labels"].size(), 2u);
+  EXPECT_EQ(body["top_labels"][0]["label"], body["prediction"]);
+  EXPECT_EQ(body["top_labels"][0]["score"], body["probability"]);
+  const auto& categories = body["categories"];
+  ASSERT_EQ(categories.size(), 4u);
+  // One label per category here, so a category's score is its label's.
+  EXPECT_EQ(categories["speech"], body["all_probabilities"]["Speech"]);
+  EXPECT_EQ(categories["noise"], body["all_probabilities"]["Dog"]);
+  // 3 s of audio: 1.28 s windows (max_length 128 frames), one after another.
+  ASSERT_EQ(body["windows"].size(), 3u);
+  EXPECT_EQ(body["windows"][2]["end"], 3.0);
+  EXPECT_EQ(body["windows"][0]["top_labels"].size(), 2u);
+  EXPECT_EQ(body["windows"][0]["categories"].size(), 4u);
+}
+
+TEST_F(AstRoutesTest, ContentModelAstClassifiesEveryAnalysis) {
+  Config with_ast = config();
+  with_ast.content_model = "ast";
+  const auto r = routes(with_ast);
+  // What the AST itself says of the same audio, as the content classifier reads it: the
+  // speech, music and noise scores of each 1 s chunk (the whole seconds of its 1.28 s window),
+  // divided by their sum.
+  auto registry = models::Registry::load_file(dir_.file("models.json"), {});
+  ASSERT_TRUE(registry.ok()) << registry.error().message;
+  const auto* ast = dynamic_cast<const models::AstPredictor*>(registry->find("ast"));
+  ASSERT_NE(ast, nullptr);
+  const auto audio = test::noise(0.3, 48000);
+  std::array<double, 3> mean{};
+  std::vector<std::array<double, 3>> chunks;
+  for (std::size_t start = 0; start < audio.size(); start += 16000) {
+    const auto scores = ast->window_scores(std::span(audio).subspan(start, 16000));
+    ASSERT_TRUE(scores.ok());
+    const auto c = *ast->category_scores(*scores);
+    const double sum = c[0] + c[1] + c[2];
+    chunks.push_back({c[0] / sum, c[1] / sum, c[2] / sum});
+    for (std::size_t i = 0; i < 3; ++i) mean[i] += chunks.back()[i] / 3.0;
+  }
+
+  const auto wav = test::encode_wav(audio, {.sample_rate = 16000});
+  const auto response =
+      run(r, {"POST", "/analyze", "audio/wav", std::string(wav.begin(), wav.end())});
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto data = json::parse(response.body)["data"];
+  const char* names[] = {"speech", "music", "noise"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(data["class_probabilities"][names[i]].get<double>(), mean[i], 2e-4) << names[i];
+  }
+  // The first second's label: the first two windows' probabilities averaged (the timeline's
+  // smoothing), their best class.
+  std::array<double, 3> first{};
+  for (std::size_t i = 0; i < 3; ++i) first[i] = chunks[0][i] + chunks[1][i];
+  const auto best = std::max_element(first.begin(), first.end()) - first.begin();
+  EXPECT_EQ(data["segments"][0]["label"], names[best]) << response.body;
+}
+
+TEST_F(AstRoutesTest, AContentModelThatCannotClassifyStopsStartUp) {
+  for (const auto& [name, message] : std::vector<std::pair<std::string, std::string>>{
+           {"level", "CONTENT_MODEL: 'level' is a linear_proba model"},
+           {"nope", "CONTENT_MODEL: 'nope' is not a model of the registry"}}) {
+    Config bad = config();
+    bad.content_model = name;
+    auto r = Routes::create(bad);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_NE(r.error().message.find(message), std::string::npos) << r.error().message;
+  }
+  Config shipped = config();
+  shipped.content_model = "content";
+  EXPECT_TRUE(Routes::create(shipped).ok());
 }
 
 }  // namespace
