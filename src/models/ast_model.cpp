@@ -201,20 +201,23 @@ void AstModel::forward(std::span<const float> input, std::span<float> logits, Wo
     add(work.attended);
     rows(layer.after, work.hidden, work.normed);
     layer.intermediate.forward_rows(work.normed, tokens, work.intermediate, threads);
-    nn::for_each_block(work.intermediate.size(), threads, [&](std::size_t begin, std::size_t end) {
-      nn::gelu(std::span(work.intermediate).subspan(begin, end - begin));
+    nn::for_each_block(tokens, threads, [&](std::size_t begin, std::size_t end) {
+      const std::size_t width = c.intermediate_size;
+      nn::gelu(std::span(work.intermediate).subspan(begin * width, (end - begin) * width));
     });
     layer.output.forward_rows(work.intermediate, tokens, work.attended, threads);
     add(work.attended);
   }
   // Only the two first tokens are read after the encoder.
-  std::vector<float> first(2 * hidden);
-  final_norm_.forward_rows(std::span(work.hidden).first(2 * hidden), 2, first);
-  std::vector<float> mean(hidden);
-  for (std::size_t i = 0; i < hidden; ++i) mean[i] = (first[i] + first[hidden + i]) / 2.0f;
-  if (!pooled.empty()) std::copy(mean.begin(), mean.end(), pooled.begin());
-  head_norm_.forward_rows(mean, 1, mean);
-  head_.forward(mean, logits);
+  work.first.resize(2 * hidden);
+  work.pooled.resize(hidden);
+  final_norm_.forward_rows(std::span(work.hidden).first(2 * hidden), 2, work.first);
+  for (std::size_t i = 0; i < hidden; ++i) {
+    work.pooled[i] = (work.first[i] + work.first[hidden + i]) / 2.0f;
+  }
+  if (!pooled.empty()) std::copy(work.pooled.begin(), work.pooled.end(), pooled.begin());
+  head_norm_.forward_rows(work.pooled, 1, work.pooled);
+  head_.forward(work.pooled, logits);
 }
 
 }  // namespace earshot::models

@@ -13,7 +13,7 @@
 //   auto ast = models::AstModel::load("checkpoints/ast-audioset");
 //   models::AstModel::Workspace work;
 //   std::vector<float> logits(ast->config().labels.size());
-//   ast->logits(input, logits, work, threads);     // input: max_length x num_mel_bins
+//   ast->forward(input, logits, work, threads);    // input: max_length x num_mel_bins
 //
 // Immutable once loaded: many threads may run it at once, each with its own Workspace.
 #pragma once
@@ -55,8 +55,12 @@ struct AstConfig {
 
 class AstModel {
  public:
+  // Scratch memory sized on first use and kept: once warm, forward() allocates nothing and
+  // creates no thread (the layers share nn::WorkerPool::shared()).
   struct Workspace {
     std::vector<float> hidden, normed, attended, intermediate, columns;
+    std::vector<float> first;   // the two first tokens after the final layer norm
+    std::vector<float> pooled;  // their mean, then its classifier layer norm
     nn::SelfAttention::Workspace attention;
   };
 

@@ -113,6 +113,9 @@ class EntryReader {
     auto folder = path("model_path");
     if (!folder) return folder.error();
     if (!*folder) return field_error("model_path", "is required for ast (the checkpoint folder)");
+    // The AST reads the whole file, window after window; ANALYSIS_SECONDS is for the feature
+    // models (an entry's own analysis_seconds still applies).
+    if (!entry_.contains("analysis_seconds")) info.max_seconds.reset();
     AstPredictor::Options options;
     if (entry_.contains("hop_seconds")) {
       const auto& hop = entry_["hop_seconds"];

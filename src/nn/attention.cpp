@@ -4,17 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
+#include <span>
+
+#include "nn/parallel.hpp"
 
 namespace earshot::nn {
 
-SelfAttention::SelfAttention(Linear query, Linear key, Linear value, Linear output,
-                             std::size_t heads)
-    : query_(std::move(query)),
-      key_(std::move(key)),
-      value_(std::move(value)),
+SelfAttention::SelfAttention(Linear projection, Linear output, std::size_t heads)
+    : projection_(std::move(projection)),
       output_(std::move(output)),
-      hidden_(query_.inputs()),
+      hidden_(output_.inputs()),
       heads_(heads) {}
 
 core::Result<SelfAttention> SelfAttention::load(const SafeTensors& tensors,
@@ -37,19 +36,20 @@ core::Result<SelfAttention> SelfAttention::load(const SafeTensors& tensors,
     }
     layers.push_back(std::move(*layer));
   }
-  return SelfAttention(std::move(layers[0]), std::move(layers[1]), std::move(layers[2]),
-                       std::move(layers[3]), heads);
+  auto projection = Linear::stack(std::span(layers).first(3));
+  return SelfAttention(std::move(projection), std::move(layers[3]), heads);
 }
 
 void SelfAttention::attend_head(std::size_t head, std::size_t tokens, Workspace& work,
                                 std::vector<float>& scores) const {
   const std::size_t d = hidden_ / heads_;
   const int n = static_cast<int>(tokens);
-  const int ld = static_cast<int>(hidden_);  // a head's columns are a strided view of the rows
+  // A head's columns are a strided view of the rows: q, k and v of a token side by side.
+  const int ld = static_cast<int>(3 * hidden_);
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  const float* q = work.query.data() + head * d;
-  const float* k = work.key.data() + head * d;
-  const float* v = work.value.data() + head * d;
+  const float* q = work.projected.data() + head * d;
+  const float* k = q + hidden_;
+  const float* v = q + 2 * hidden_;
   scores.resize(tokens * tokens);
   // scores (tokens x tokens) = scale * q_h k_h^T
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, static_cast<int>(d), scale, q, ld, k,
@@ -59,32 +59,23 @@ void SelfAttention::attend_head(std::size_t head, std::size_t tokens, Workspace&
   }
   // context_h (tokens x d) = scores v_h, written into the head's columns of the context
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, static_cast<int>(d), n, 1.0f,
-              scores.data(), n, v, ld, 0.0f, work.context.data() + head * d, ld);
+              scores.data(), n, v, ld, 0.0f, work.context.data() + head * d,
+              static_cast<int>(hidden_));
 }
 
 void SelfAttention::forward(std::span<const float> x, std::size_t tokens, std::span<float> y,
                             Workspace& work, unsigned threads) const {
-  const std::size_t size = tokens * hidden_;
-  for (auto* buffer : {&work.query, &work.key, &work.value, &work.context}) buffer->resize(size);
-  query_.forward_rows(x, tokens, work.query, threads);
-  key_.forward_rows(x, tokens, work.key, threads);
-  value_.forward_rows(x, tokens, work.value, threads);
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(heads_)));
-  work.scores.resize(threads);
-  if (threads == 1) {
-    for (std::size_t head = 0; head < heads_; ++head) {
-      attend_head(head, tokens, work, work.scores[0]);
+  work.projected.resize(tokens * 3 * hidden_);
+  work.context.resize(tokens * hidden_);
+  projection_.forward_rows(x, tokens, work.projected, threads);
+  // Heads are dealt round-robin to a fixed number of blocks, each with its own scores matrix.
+  const auto blocks = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(heads_)));
+  if (work.scores.size() < blocks) work.scores.resize(blocks);
+  WorkerPool::shared().run(blocks, blocks, [&](std::size_t block) {
+    for (std::size_t head = block; head < heads_; head += blocks) {
+      attend_head(head, tokens, work, work.scores[block]);
     }
-  } else {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (std::size_t head = t; head < heads_; head += threads) {
-          attend_head(head, tokens, work, work.scores[t]);
-        }
-      });
-    }
-  }
+  });
   output_.forward_rows(work.context, tokens, y, threads);
 }
 

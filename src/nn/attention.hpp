@@ -1,7 +1,9 @@
 // Multi-head self-attention as a ViT/BERT layer computes it (transformers' ViTSelfAttention and
 // ViTSelfOutput): q, k and v projections of every token, per head softmax(q k^T / sqrt(d)) v,
 // the heads concatenated and projected by the output layer. Matrix products go to OpenBLAS
-// (cblas_sgemm); the heads are independent, so they can run on several threads.
+// (cblas_sgemm): q, k and v as one product with the three weights stacked (one pass over the
+// tokens instead of three), then per head; the heads are independent and shared among the
+// threads of nn::WorkerPool (no thread created per call).
 //
 //   auto attention = nn::SelfAttention::load(tensors, "encoder.layer.0.attention", 768, 12);
 //   nn::SelfAttention::Workspace work;                    // reused from call to call
@@ -23,7 +25,8 @@ class SelfAttention {
  public:
   // Scratch memory sized on first use and kept: no allocation per call once warm.
   struct Workspace {
-    std::vector<float> query, key, value, context;
+    std::vector<float> projected;            // tokens x 3 hidden: q, k, v side by side
+    std::vector<float> context;              // tokens x hidden
     std::vector<std::vector<float>> scores;  // one tokens x tokens matrix per thread
   };
 
@@ -38,11 +41,12 @@ class SelfAttention {
                unsigned threads = 1) const;
 
  private:
-  SelfAttention(Linear query, Linear key, Linear value, Linear output, std::size_t heads);
+  SelfAttention(Linear projection, Linear output, std::size_t heads);
   void attend_head(std::size_t head, std::size_t tokens, Workspace& work,
                    std::vector<float>& scores) const;
 
-  Linear query_, key_, value_, output_;
+  Linear projection_;  // query, key and value stacked: 3 hidden x hidden
+  Linear output_;
   std::size_t hidden_ = 0;
   std::size_t heads_ = 0;
 };

@@ -1,6 +1,8 @@
 // A fully connected layer, y = W x + b, with W stored as PyTorch stores it (out x in, row-major),
 // computed by OpenBLAS: cblas_sgemv for one input, cblas_sgemm for a block of rows (the tokens
-// of a transformer). No allocation per call.
+// of a transformer). No allocation per call. Softmax and GELU are vectorised approximations
+// (softmax within 1e-6 relative plus the rounding of x - max, GELU within 1e-6 absolute of the
+// exact functions: tests/nn/layers_test.cpp), as PyTorch's own vectorised kernels are.
 //
 //   auto layer = nn::Linear::load(tensors, "layers.0");   // "layers.0.weight", "layers.0.bias"
 //   layer->forward(x, y);                                 // x: in values, y: out values
@@ -21,6 +23,9 @@ class Linear {
  public:
   // Errors: the tensors' (missing, wrong dtype), or a bias whose length is not the weight's rows.
   static core::Result<Linear> load(const SafeTensors& tensors, const std::string& prefix);
+  // One layer computing every layer's outputs, in order, side by side; all must have the same
+  // inputs() (or this throws std::invalid_argument: a bug in the caller).
+  static Linear stack(std::span<const Linear> layers);
 
   std::size_t inputs() const { return inputs_; }
   std::size_t outputs() const { return outputs_; }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -52,7 +53,7 @@ std::string shape_text(const std::vector<std::size_t>& shape) {
 
 }  // namespace
 
-core::Result<SafeTensors> SafeTensors::load_bytes(std::span<const std::uint8_t> bytes) {
+core::Result<std::size_t> SafeTensors::parse(std::span<const std::uint8_t> bytes) {
   if (bytes.size() < 8) return invalid("the file is shorter than its header length");
   std::uint64_t header_size = 0;
   for (int i = 7; i >= 0; --i)
@@ -65,13 +66,12 @@ core::Result<SafeTensors> SafeTensors::load_bytes(std::span<const std::uint8_t> 
   const auto header = nlohmann::json::parse(header_text, nullptr, false);
   if (header.is_discarded() || !header.is_object()) return invalid("the header is not JSON");
 
-  SafeTensors file;
   const std::size_t data_size = bytes.size() - 8 - header_size;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
       if (!entry.is_object()) return invalid("__metadata__ is not an object");
       for (const auto& [key, value] : entry.items()) {
-        if (value.is_string()) file.metadata_[key] = value.get<std::string>();
+        if (value.is_string()) metadata_[key] = value.get<std::string>();
       }
       continue;
     }
@@ -108,10 +108,19 @@ core::Result<SafeTensors> SafeTensors::load_bytes(std::span<const std::uint8_t> 
       return invalid("tensor " + name + " has " + std::to_string(parsed.end - parsed.begin) +
                      " bytes for shape " + shape_text(parsed.shape));
     }
-    file.entries_[name] = std::move(parsed);
+    entries_[name] = std::move(parsed);
   }
-  const auto* data = bytes.data() + 8 + header_size;
-  file.data_.assign(data, data + data_size);
+  return static_cast<std::size_t>(8 + header_size);
+}
+
+core::Result<SafeTensors> SafeTensors::load_bytes(std::span<const std::uint8_t> bytes) {
+  SafeTensors file;
+  auto begin = file.parse(bytes);
+  if (!begin) return begin.error();
+  auto copy =
+      std::make_shared<const std::vector<std::uint8_t>>(bytes.begin() + *begin, bytes.end());
+  file.data_ = std::span(*copy);
+  file.storage_ = std::move(copy);
   return file;
 }
 
@@ -130,10 +139,24 @@ core::Result<SafeTensors> SafeTensors::load_file(const std::filesystem::path& pa
   void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (mapped == MAP_FAILED) return Error{ErrorCode::io, "cannot map " + path.string()};
-  auto file = load_bytes(std::span(static_cast<const std::uint8_t*>(mapped), size));
-  ::munmap(mapped, size);
-  if (!file) return Error{file.error().code, path.string() + ": " + file.error().message};
+  SafeTensors file;
+  file.storage_ = std::shared_ptr<const void>(mapped, [size](void* p) { ::munmap(p, size); });
+  file.mapped_ = true;
+  const auto bytes = std::span(static_cast<const std::uint8_t*>(mapped), size);
+  auto begin = file.parse(bytes);
+  if (!begin) return Error{begin.error().code, path.string() + ": " + begin.error().message};
+  file.data_ = bytes.subspan(*begin);
   return file;
+}
+
+// The converted floats are the copy that stays; the file's pages of a tensor (clean, so read
+// again from the file should the tensor be asked for twice) need not stay resident.
+void SafeTensors::release(const Entry& entry) const {
+  if (!mapped_ || entry.end == entry.begin) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto first = reinterpret_cast<std::uintptr_t>(data_.data() + entry.begin) / page * page;
+  const auto last = reinterpret_cast<std::uintptr_t>(data_.data() + entry.end);
+  ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 core::Result<Tensor> SafeTensors::tensor(
@@ -152,18 +175,18 @@ core::Result<Tensor> SafeTensors::tensor(
   const std::size_t count = (entry.end - entry.begin) / width;
   out.values.resize(count);
   const std::uint8_t* bytes = data_.data() + entry.begin;
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::uint8_t* p = bytes + i * width;
-    if (entry.dtype == "F32") {
-      std::uint32_t bits = 0;
-      std::memcpy(&bits, p, 4);  // the format is little-endian, as is every target we build for
-      out.values[i] = std::bit_cast<float>(bits);
-    } else {
+  if (entry.dtype == "F32") {
+    // The format is little-endian, as is every target we build for.
+    std::memcpy(out.values.data(), bytes, count * sizeof(float));
+  } else {
+    const bool f16 = entry.dtype == "F16";
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint8_t* p = bytes + i * width;
       const auto half = static_cast<std::uint16_t>(p[0] | (p[1] << 8));
-      out.values[i] = entry.dtype == "F16" ? half_to_float(half)
-                                           : std::bit_cast<float>(std::uint32_t{half} << 16);
+      out.values[i] = f16 ? half_to_float(half) : std::bit_cast<float>(std::uint32_t{half} << 16);
     }
   }
+  release(entry);
   return out;
 }
 

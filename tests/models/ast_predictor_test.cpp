@@ -84,6 +84,12 @@ TEST(AstPredictor, ClassifiesWholeFilesWindowByWindowThroughTheRegistry) {
   const auto& model = loaded->default_model();
   EXPECT_EQ(model.info().predictor, "ast");
   EXPECT_EQ(model.info().labels.size(), 5u);
+  // ANALYSIS_SECONDS cuts what the feature models read, never the AST's whole-file windows.
+  RegistrySettings first_second;
+  first_second.analysis_seconds = 1.0;
+  auto limited = Registry::load_file(dir.file("models.json"), first_second);
+  ASSERT_TRUE(limited.ok());
+  EXPECT_FALSE(limited->default_model().info().max_seconds.has_value());
 
   const auto audio = test::noise(0.2, 3 * kRate);
   auto prediction = model.predict(audio);

@@ -1,18 +1,22 @@
 // The transformer layers of src/nn against naive loops written out here: layer norm, exact
-// GELU, batched Linear, multi-head self-attention and the transposed patch embedding; and that
-// splitting the work over threads changes no value.
+// GELU, softmax, batched Linear, multi-head self-attention and the transposed patch embedding;
+// that splitting the work over threads changes no value; and the worker pool behind it.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "nn/attention.hpp"
 #include "nn/layer_norm.hpp"
 #include "nn/linear.hpp"
+#include "nn/parallel.hpp"
 #include "nn/patch_embedding.hpp"
 
 namespace earshot::nn {
@@ -84,6 +88,74 @@ TEST(Gelu, IsTheExactErfForm) {
     EXPECT_NEAR(x[i], 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))), 1e-6);
   }
   EXPECT_NEAR(x[1], -0.15865525f, 1e-6);  // not the tanh approximation's -0.15880801
+}
+
+TEST(Gelu, IsWithinAMillionthOfTheExactFormEverywhere) {
+  std::vector<float> x;
+  for (double v = -12.0; v <= 12.0; v += 1e-3) x.push_back(static_cast<float>(v));
+  x.push_back(-1e30f);
+  x.push_back(1e30f);
+  auto y = x;
+  gelu(y);  // 24003 values: the vector body and a tail
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double v = x[i];
+    const double exact = 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)));
+    ASSERT_NEAR(y[i], exact, 1e-6 + 1e-7 * std::abs(exact)) << "x = " << x[i];
+  }
+}
+
+// Relative error: 1e-6 from exp itself, plus what rounding x - max to float costs (as in any
+// float softmax, PyTorch's included): half an ulp of |x - max| in the exponent.
+TEST(Softmax, IsWithinAMillionthOfTheExactFormRelativelyPlusTheRoundingOfTheShift) {
+  for (std::size_t n : {1u, 7u, 8u, 13u, 1214u}) {
+    auto x = random_values(n, static_cast<unsigned>(n), 6.0f);
+    x[0] = -200.0f;  // exp underflows: 0, as std::exp gives
+    std::vector<double> exact(x.begin(), x.end());
+    double top = -1e300, sum = 0.0;
+    for (double v : exact) top = std::max(top, v);
+    for (double& v : exact) sum += (v = std::exp(v - top));
+    const auto input = x;
+    softmax(x);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double shift = std::abs(input[i] - top);
+      const double relative = 1e-6 + 6e-8 * shift;
+      ASSERT_NEAR(x[i], exact[i] / sum, relative * exact[i] / sum + 1e-37) << n << " at " << i;
+    }
+  }
+}
+
+TEST(WorkerPool, RunsEveryTaskOnceFromManyCallersAtOnce) {
+  WorkerPool pool;
+  std::vector<std::jthread> callers;
+  std::vector<std::vector<int>> counts(4, std::vector<int>(100));
+  for (std::size_t c = 0; c < counts.size(); ++c) {
+    callers.emplace_back([&, c] {
+      for (int round = 0; round < 50; ++round) {
+        pool.run(counts[c].size(), 3, [&](std::size_t task) { ++counts[c][task]; });
+      }
+    });
+  }
+  callers.clear();
+  for (const auto& count : counts) EXPECT_EQ(count, std::vector<int>(100, 50));
+}
+
+TEST(WorkerPool, AnExceptionReachesTheCallerAfterEveryWorkerHasLeft) {
+  WorkerPool pool;
+  for (unsigned threads : {1u, 2u, 4u}) {
+    std::atomic<int> started = 0;
+    EXPECT_THROW(pool.run(64, threads,
+                          [&](std::size_t task) {
+                            ++started;
+                            if (task == 5) throw std::runtime_error("task 5");
+                          }),
+                 std::runtime_error)
+        << threads;
+    EXPECT_GE(started.load(), 6) << threads;
+    // The pool is still usable.
+    std::atomic<int> done = 0;
+    pool.run(10, threads, [&](std::size_t) { ++done; });
+    EXPECT_EQ(done.load(), 10) << threads;
+  }
 }
 
 TEST(Linear, RowsAreTheSameAsOneAtATimeOnAnyThreadCount) {
