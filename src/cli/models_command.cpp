@@ -21,6 +21,7 @@ namespace {
 struct RegistryOptions {
   std::optional<std::string> config;    // overrides MODELS_CONFIG_PATH
   std::optional<std::string> env_file;  // default: ./.env when present
+  std::optional<int> threads;           // overrides MODEL_THREADS
 };
 
 void add_registry_options(CLI::App& command, RegistryOptions& options) {
@@ -34,6 +35,7 @@ void add_registry_options(CLI::App& command, RegistryOptions& options) {
 std::shared_ptr<const models::Registry> load_registry(const RegistryOptions& options) {
   std::map<std::string, std::string> flags;
   if (options.config) flags["MODELS_CONFIG_PATH"] = *options.config;
+  if (options.threads) flags["MODEL_THREADS"] = std::to_string(*options.threads);
   std::optional<std::filesystem::path> env_file =
       options.env_file ? std::optional<std::filesystem::path>(*options.env_file)
                        : service::find_default_env_file(".");
@@ -122,6 +124,10 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   CLI::App* command =
       app.add_subcommand("predict", "Classify files with a model of the registry (JSON Lines)");
   command->add_option("--model", options->model, "Model name (default: the registry's default)");
+  command
+      ->add_option("--threads", options->registry.threads,
+                   "Threads one prediction of an ast model uses (MODEL_THREADS)")
+      ->check(CLI::Range(1, 256));
   add_registry_options(*command, options->registry);
   command->add_option("files", options->files, "Audio files")->required();
   command->callback([options, &exit_code] { exit_code = run_predict(*options); });

@@ -44,6 +44,7 @@ class AstPredictor final : public Model {
   ~AstPredictor() override;
 
   core::Result<Prediction> predict(std::span<const float> mono) const override;
+  const Options& options() const { return options_; }
 
   // Samples of 16 kHz audio in one window (max_length frames of 10 ms).
   std::size_t window_samples() const;

@@ -138,6 +138,7 @@ class EntryReader {
       }
       options.top_k = top_k.get<std::size_t>();
     }
+    if (settings_.model_threads > 0) options.threads = settings_.model_threads;
     auto model = AstPredictor::load(std::move(info), **folder, options);
     if (!model) return field_error("model_path", model.error().message);
     return std::shared_ptr<const Model>(std::move(*model));

@@ -38,6 +38,7 @@ struct RegistrySettings {
   std::optional<double> analysis_seconds;  // ANALYSIS_SECONDS: none reads whole files
   std::string default_model;               // DEFAULT_MODEL_NAME; empty: the first declared
   double silence_threshold_dbfs = -50.0;   // for the content predictor
+  unsigned model_threads = 0;              // MODEL_THREADS: ast models' threads; 0: each entry's
 };
 
 class Registry {

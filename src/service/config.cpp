@@ -134,6 +134,8 @@ constexpr std::array kEntries = {
         set_int<&Config::silence_threshold_dbfs, -120, 0>},
   Entry{{"CONTENT_MODEL", "", "Registry model (content or ast) classifying analyses; empty: the shipped one."},
         set_string<&Config::content_model>},
+  Entry{{"MODEL_THREADS", "0", "Threads one ast model prediction uses (0-256); 0: the entry's threads."},
+        set_int<&Config::model_threads, 0, 256>},
   Entry{{"ALLOW_PRIVATE_URLS", "false", "Let URL downloads reach private/loopback addresses."},
         set_allow_private_urls},
   Entry{{"MAX_DOWNLOAD_BYTES", "209715200", "Largest URL download (1-1099511627776 bytes)."},

@@ -53,6 +53,7 @@ struct Config {
   // The registry model that classifies speech / music / noise in analyses (a content or an ast
   // model); empty: the shipped content model. Chosen at start-up; a reload does not change it.
   std::string content_model;
+  int model_threads = 0;            // threads one ast prediction uses; 0: each registry entry's own
   bool allow_private_urls = false;  // let downloads reach private, loopback, link-local hosts
   std::int64_t max_download_bytes = 200LL * 1024 * 1024;
   std::int64_t max_upload_bytes = 200LL * 1024 * 1024;

@@ -16,6 +16,7 @@ models::RegistrySettings settings_of(const Config& config) {
   if (config.analysis_seconds > 0) settings.analysis_seconds = config.analysis_seconds;
   settings.default_model = config.default_model_name;
   settings.silence_threshold_dbfs = config.silence_threshold_dbfs;
+  settings.model_threads = static_cast<unsigned>(config.model_threads);
   return settings;
 }
 

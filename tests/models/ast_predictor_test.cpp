@@ -90,6 +90,15 @@ TEST(AstPredictor, ClassifiesWholeFilesWindowByWindowThroughTheRegistry) {
   auto limited = Registry::load_file(dir.file("models.json"), first_second);
   ASSERT_TRUE(limited.ok());
   EXPECT_FALSE(limited->default_model().info().max_seconds.has_value());
+  // MODEL_THREADS (earshot predict --threads) sets every ast model's threads; the scores do
+  // not depend on them.
+  RegistrySettings three_threads;
+  three_threads.model_threads = 3;
+  auto threaded = Registry::load_file(dir.file("models.json"), three_threads);
+  ASSERT_TRUE(threaded.ok());
+  const auto* threaded_ast = dynamic_cast<const AstPredictor*>(&threaded->default_model());
+  ASSERT_NE(threaded_ast, nullptr);
+  EXPECT_EQ(threaded_ast->options().threads, 3u);
 
   const auto audio = test::noise(0.2, 3 * kRate);
   auto prediction = model.predict(audio);
@@ -128,6 +137,11 @@ TEST(AstPredictor, ClassifiesWholeFilesWindowByWindowThroughTheRegistry) {
   EXPECT_DOUBLE_EQ(prediction->probability, prediction->top[0].score);
   EXPECT_TRUE(prediction->categories.empty());
   EXPECT_FALSE(model.predict({}).ok());
+  auto with_threads = threaded_ast->predict(audio);
+  ASSERT_TRUE(with_threads.ok());
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_NEAR(with_threads->probabilities[i].second, prediction->probabilities[i].second, 1e-5);
+  }
 }
 
 TEST(AstPredictor, AudiosetLabelsGiveTheHighestScoreOfEachContentClass) {

@@ -85,7 +85,8 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "SWAGGER_UI_DIR",
                                                "SILENCE_THRESHOLD_DBFS",
                                                "ANALYSIS_SECONDS",
-                                               "CONTENT_MODEL"};
+                                               "CONTENT_MODEL",
+                                               "MODEL_THREADS"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;
