@@ -12,6 +12,7 @@
 
 #include "models/audio_prediction.hpp"
 #include "models/prediction_json.hpp"
+#include "models/registry_json.hpp"
 #include "service/env_file.hpp"
 #include "service/model_catalog.hpp"
 
@@ -55,19 +56,7 @@ std::shared_ptr<const models::Registry> load_registry(const RegistryOptions& opt
 int run_list(const RegistryOptions& options) {
   const auto registry = load_registry(options);
   if (!registry) return 1;
-  auto list = nlohmann::ordered_json::array();
-  for (const auto& model : registry->models()) {
-    const auto& info = model->info();
-    list.push_back({{"name", info.name},
-                    {"predictor", info.predictor},
-                    {"feature_extractor", info.feature_extractor},
-                    {"labels", info.labels},
-                    {"description", info.description}});
-  }
-  std::cout << nlohmann::ordered_json{{"models", std::move(list)},
-                                      {"default_model", registry->default_model().info().name}}
-                   .dump()
-            << "\n";
+  std::cout << models::registry_json(*registry).dump() << "\n";
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "models/audio_prediction.hpp"
 #include "models/prediction_json.hpp"
+#include "models/registry_json.hpp"
 #include "service/http_headers.hpp"
 #include "service/request_parsing.hpp"
 #include "service/route_responses.hpp"
@@ -14,19 +15,6 @@ namespace earshot::service {
 namespace {
 
 constexpr int kBadRequest = 400;
-
-nlohmann::ordered_json describe(const models::Registry& registry) {
-  auto list = nlohmann::ordered_json::array();
-  for (const auto& model : registry.models()) {
-    const auto& info = model->info();
-    list.push_back({{"name", info.name},
-                    {"predictor", info.predictor},
-                    {"feature_extractor", info.feature_extractor},
-                    {"labels", info.labels},
-                    {"description", info.description}});
-  }
-  return {{"models", std::move(list)}, {"default_model", registry.default_model().info().name}};
-}
 
 nlohmann::ordered_json prediction_json(const std::string& model_name,
                                        const models::Prediction& prediction, double latency_ms) {
@@ -39,7 +27,7 @@ nlohmann::ordered_json prediction_json(const std::string& model_name,
 }  // namespace
 
 Dispatch Routes::list_models(HttpRequest&) const {
-  return now("/models", json_ok(describe(*catalog_->current())));
+  return now("/models", json_ok(models::registry_json(*catalog_->current())));
 }
 
 Dispatch Routes::reload_models(HttpRequest&) const {
@@ -54,7 +42,7 @@ Dispatch Routes::reload_models(HttpRequest&) const {
                                                     "still serves): " +
                                                         registry.error().message));
         }
-        auto body = describe(**registry);
+        auto body = models::registry_json(**registry);
         nlohmann::ordered_json names = nlohmann::ordered_json::array();
         for (const auto& model : body["models"]) names.push_back(model["name"]);
         return json_ok({{"status", "reloaded"},
