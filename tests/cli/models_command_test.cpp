@@ -93,6 +93,35 @@ TEST(ModelsCommand, TrainListAndPredictWithNoPython) {
   EXPECT_GE(right, 16) << predicted.out;
 }
 
+TEST(ModelsCommand, PredictsWithAnAstCheckpointOnSeveralThreads) {
+  // The small random checkpoint of tests/data/ast-small, registered by absolute path.
+  test::TempDir dir;
+  const auto checkpoint = std::filesystem::path(EARSHOT_SOURCE_DIR) / "tests/data/ast-small";
+  test::write_text(
+      dir.file("models.json"),
+      nlohmann::json{{"ast", {{"predictor", "ast"}, {"model_path", checkpoint}}}}.dump());
+  write_data_set(dir.file("clips"), 1, 5);  // 2 s: two 1.28 s windows
+  const auto clip = dir.file("clips/normal/clip-0.wav").string();
+  std::vector<nlohmann::json> answers;
+  for (const char* threads : {"1", "2"}) {
+    const auto predicted = run_earshot(
+        {"predict", "--config", dir.file("models.json").string(), "--threads", threads, clip});
+    ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+    answers.push_back(nlohmann::json::parse(predicted.out));
+  }
+  const auto& line = answers[0];
+  EXPECT_EQ(line["model_name"], "ast");
+  EXPECT_EQ(line["all_probabilities"].size(), 5u);
+  EXPECT_EQ(line["top_labels"].size(), 5u);  // top_k 5 of 5 labels
+  EXPECT_EQ(line["top_labels"][0]["label"], line["prediction"]);
+  EXPECT_EQ(line["windows"].size(), 2u);
+  EXPECT_FALSE(line.contains("categories"));  // label_N are no AudioSet classes
+  for (const auto& [label, score] : line["all_probabilities"].items()) {
+    EXPECT_NEAR(score.get<double>(), answers[1]["all_probabilities"][label].get<double>(), 1e-5);
+  }
+  EXPECT_NE(run_earshot({"predict", "--threads", "0", clip}).exit_code, 0);
+}
+
 TEST(ModelsCommand, ErrorsAreClear) {
   test::TempDir dir;
   const auto no_labels =
