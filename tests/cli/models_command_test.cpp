@@ -37,9 +37,11 @@ void write_data_set(const std::filesystem::path& dir, int per_class, std::uint64
 TEST(ModelsCommand, TrainListAndPredictWithNoPython) {
   test::TempDir dir;
   write_data_set(dir.file("data"), 60, 11);
-  // Unequal labels, so that the split shows it is stratified: 60 normal, 40 anomalous.
-  for (int i = 40; i < 60; ++i) {
-    std::filesystem::remove(dir.file("data/anomalous/clip-" + std::to_string(i) + ".wav"));
+  // Unequal labels, so that the split shows it is stratified: 80 normal, 60 anomalous.
+  write_data_set(dir.file("extra"), 20, 12);
+  for (int i = 0; i < 20; ++i) {
+    std::filesystem::rename(dir.file("extra/normal/clip-" + std::to_string(i) + ".wav"),
+                            dir.file("data/normal/extra-" + std::to_string(i) + ".wav"));
   }
   test::write_text(dir.file("data/normal/notes.txt"), "not audio");  // skipped, not fatal
 
@@ -50,9 +52,9 @@ TEST(ModelsCommand, TrainListAndPredictWithNoPython) {
   EXPECT_NE(trained.out.find("precision"), std::string::npos) << trained.out;
   EXPECT_NE(trained.out.find("skipped"), std::string::npos) << trained.out;
   const auto report = nlohmann::json::parse(test::read_bytes(dir.file("model/training.json")));
-  EXPECT_EQ(report["validation_files"], 25);
-  EXPECT_EQ(report["validation_scores"]["normal"]["support"], 15);  // a quarter of each label
-  EXPECT_EQ(report["validation_scores"]["anomalous"]["support"], 10);
+  EXPECT_EQ(report["validation_files"], 35);
+  EXPECT_EQ(report["validation_scores"]["normal"]["support"], 20);  // a quarter of each label
+  EXPECT_EQ(report["validation_scores"]["anomalous"]["support"], 15);
   EXPECT_GE(report["validation_accuracy"].get<double>(), 0.85) << report.dump();
   for (const char* label : {"normal", "anomalous"}) {
     EXPECT_GE(report["validation_scores"][label]["recall"].get<double>(), 0.75) << label;
