@@ -1,8 +1,8 @@
 // XgboostBooster on data the test generates (Gaussian blobs): training, saving and reloading as
-// JSON and UBJSON, the probabilities against a hand evaluation of the saved JSON trees (in
-// place of the Python xgboost package, which cannot be installed beside libboost-dev here),
-// the objectives other than multi:softprob, concurrent prediction, and the files and inputs
-// that must be refused without a crash.
+// JSON and UBJSON, the probabilities against a hand evaluation of the saved JSON trees (Python
+// xgboost's own predictions are checked in xgboost_reference_test.cpp), the objectives other
+// than multi:softprob, concurrent prediction, and the files and inputs that must be refused
+// without a crash.
 #include "models/xgboost_booster.hpp"
 
 #include <gtest/gtest.h>
