@@ -2,7 +2,7 @@
 // ContentSummary (class, probabilities, segments) out. The stream is cut into 1 s windows; a
 // window whose RMS is below the silence threshold is silence, decided by level. The others
 // take the speech / music / noise probabilities of the ContentScorer, which reads chunks of its
-// own length (1 s for the shipped model, so one chunk per window; 10.24 s for an AST, whose
+// own length (1 s for the shipped model, so one chunk per window; 10 s for an AST, whose
 // scores every non-silent window of the chunk shares). Memory: one chunk of samples plus a few
 // bytes per window of the file (one hour: 3600 windows, about 100 KB).
 //

@@ -96,6 +96,11 @@ core::Result<std::vector<double>> AstPredictor::window_scores(std::span<const fl
   return scores;
 }
 
+bool AstPredictor::has_categories() const {
+  return std::any_of(label_category_.begin(), label_category_.end(),
+                     [](int category) { return category >= 0; });
+}
+
 std::optional<std::array<double, 4>> AstPredictor::category_scores(
     const std::vector<double>& scores) const {
   std::array<double, 4> best{};

@@ -51,6 +51,8 @@ class AstPredictor final : public Model {
   // Sigmoid scores of every label for one window (at most window_samples() samples; a shorter
   // one is padded as the front end pads). Errors: invalid_input when under one frame.
   core::Result<std::vector<double>> window_scores(std::span<const float> clip) const;
+  // Whether any label of the model is an AudioSet class, so that category_scores() has values.
+  bool has_categories() const;
   // Speech, music, noise and silence scores of a window's label scores; nullopt when no label
   // of the model is an AudioSet class.
   std::optional<std::array<double, 4>> category_scores(const std::vector<double>& scores) const;

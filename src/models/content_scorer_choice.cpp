@@ -52,7 +52,7 @@ core::Result<std::shared_ptr<const analysis::ContentScorer>> choose_content_scor
       return invalid(name, "is a " + model->info().predictor +
                                " model; the content model must be a content or an ast model");
     }
-    if (!ast->category_scores(std::vector<double>(ast->info().labels.size(), 0.0))) {
+    if (!ast->has_categories()) {
       return invalid(name,
                      "has no AudioSet class among its labels, so none maps to speech, "
                      "music or noise");

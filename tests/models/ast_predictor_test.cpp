@@ -99,6 +99,7 @@ TEST(AstPredictor, ClassifiesWholeFilesWindowByWindowThroughTheRegistry) {
   const auto* threaded_ast = dynamic_cast<const AstPredictor*>(&threaded->default_model());
   ASSERT_NE(threaded_ast, nullptr);
   EXPECT_EQ(threaded_ast->options().threads, 3u);
+  EXPECT_FALSE(threaded_ast->has_categories());  // label_N are no AudioSet classes
 
   const auto audio = test::noise(0.2, 3 * kRate);
   auto prediction = model.predict(audio);
@@ -151,6 +152,7 @@ TEST(AstPredictor, AudiosetLabelsGiveTheHighestScoreOfEachContentClass) {
   options.top_k = 2;
   const auto ast = load_predictor(dir.path(), options);
   ASSERT_NE(ast, nullptr);
+  EXPECT_TRUE(ast->has_categories());
   const auto audio = test::noise(0.1, 2 * kRate);  // two 1.28 s windows (the second shorter)
   auto prediction = ast->predict(audio);
   ASSERT_TRUE(prediction.ok()) << prediction.error().message;
