@@ -17,6 +17,13 @@ double rms_dbfs(std::span<const float> samples) {
   return mean > 0.0 ? 10.0 * std::log10(mean) : -INFINITY;
 }
 
+float rms_difference(std::span<const float> a, std::span<const float> b) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    sum += static_cast<double>(a[i] - b[i]) * (a[i] - b[i]);
+  return static_cast<float>(std::sqrt(sum / static_cast<double>(a.size())));
+}
+
 }  // namespace
 
 ContentClassifier::ContentClassifier(const ContentScorer& scorer, double silence_threshold_dbfs)
@@ -57,10 +64,21 @@ void ContentClassifier::classify(std::span<const float> chunk) {
                         {}});
   }
   const auto windows = std::span(windows_).subspan(first);
-  if (std::all_of(windows.begin(), windows.end(), [](const auto& w) { return w.silent; })) return;
-  const auto probabilities = scorer_.score(chunk);
+  if (std::all_of(windows.begin(), windows.end(), [](const auto& w) { return w.silent; })) {
+    previous_band_shape_.reset();
+    return;
+  }
+  const ChunkScore score = scorer_.score(chunk);
   for (auto& window : windows) {
-    if (!window.silent) window.probabilities = probabilities;
+    if (!window.silent) window.probabilities = score.probabilities;
+  }
+  // Spectral change is between consecutive sounding 1 s windows, so only a scorer of 1 s
+  // chunks can give it.
+  if (windows.size() == 1 && score.band_shape) {
+    if (previous_band_shape_) {
+      windows.front().spectral_change = rms_difference(*previous_band_shape_, *score.band_shape);
+    }
+    previous_band_shape_ = score.band_shape;
   }
 }
 

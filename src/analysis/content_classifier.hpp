@@ -11,6 +11,8 @@
 //   ContentSummary summary = classifier.finish(duration_seconds);
 #pragma once
 
+#include <array>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -35,6 +37,8 @@ class ContentClassifier {
   double silence_threshold_dbfs_;
   std::vector<float> pending_;  // samples of the chunk being filled
   std::vector<ContentWindow> windows_;
+  // The band shape of the window before, while it sounded (for ContentWindow::spectral_change).
+  std::optional<std::array<float, kBandShapeSize>> previous_band_shape_;
 };
 
 }  // namespace earshot::analysis

@@ -6,14 +6,26 @@
 // per 1 s window before any chunk is scored.
 //
 //   const ContentScorer& scorer = ContentScorer::shipped();
-//   std::array<float, 3> p = scorer.score(chunk);   // speech, music, noise; sums to 1
+//   ChunkScore score = scorer.score(chunk);   // score.probabilities: speech, music, noise
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <span>
 
 namespace earshot::analysis {
+
+inline constexpr std::size_t kBandShapeSize = 64;
+
+struct ChunkScore {
+  std::array<float, 3> probabilities{};  // speech, music, noise; sums to 1
+  // The chunk's band shape in dB (content-features-v1's first 64 values: the mean log-mel level
+  // of each band relative to the chunk's mean), when the scorer computes one on 1 s chunks. The
+  // classifier compares consecutive windows' shapes to find sound that holds still for seconds,
+  // which music does not (the sustained-sound rule of content_timeline.hpp).
+  std::optional<std::array<float, kBandShapeSize>> band_shape;
+};
 
 class ContentScorer {
  public:
@@ -24,8 +36,8 @@ class ContentScorer {
 
   // Samples (at 16 kHz) the scorer reads at once; the last chunk of a file may be shorter.
   virtual std::size_t chunk_samples() const = 0;
-  // Speech, music and noise probabilities of a chunk, summing to 1. Thread-safe.
-  virtual std::array<float, 3> score(std::span<const float> chunk) const = 0;
+  // The scores of one chunk. Thread-safe.
+  virtual ChunkScore score(std::span<const float> chunk) const = 0;
 };
 
 }  // namespace earshot::analysis

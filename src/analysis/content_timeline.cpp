@@ -1,11 +1,38 @@
 #include "analysis/content_timeline.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace earshot::analysis {
 namespace {
 
 constexpr double kEssentiallySilentShare = 0.05;
+
+// The sustained-sound rule (content_timeline.hpp): the median of the known spectral changes
+// into windows i-1 .. i+2, or NaN with fewer than two.
+float neighbourhood_change(const std::vector<ContentWindow>& windows, std::size_t i) {
+  std::vector<float> changes;
+  for (std::size_t j = (i == 0 ? 0 : i - 1); j <= std::min(windows.size() - 1, i + 2); ++j) {
+    if (!std::isnan(windows[j].spectral_change)) changes.push_back(windows[j].spectral_change);
+  }
+  const std::size_t n = changes.size();
+  if (n < 2) return std::numeric_limits<float>::quiet_NaN();
+  std::sort(changes.begin(), changes.end());
+  return n % 2 ? changes[n / 2] : (changes[n / 2 - 1] + changes[n / 2]) / 2;
+}
+
+std::vector<ContentWindow> without_sustained_music(std::vector<ContentWindow> windows) {
+  std::vector<float> change(windows.size());
+  for (std::size_t i = 0; i < windows.size(); ++i) change[i] = neighbourhood_change(windows, i);
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    if (windows[i].silent || !(change[i] < kSustainedChangeDb)) continue;
+    auto& p = windows[i].probabilities;
+    p[static_cast<std::size_t>(ContentClass::noise)] +=
+        p[static_cast<std::size_t>(ContentClass::music)];
+    p[static_cast<std::size_t>(ContentClass::music)] = 0.0f;
+  }
+  return windows;
+}
 
 std::vector<ContentClass> window_labels(const std::vector<ContentWindow>& windows) {
   const std::size_t n = windows.size();
@@ -43,13 +70,14 @@ std::string_view to_string(ContentClass label) {
   return "silence";
 }
 
-ContentSummary summarize_content(const std::vector<ContentWindow>& windows, double duration) {
+ContentSummary summarize_content(const std::vector<ContentWindow>& measured, double duration) {
   ContentSummary summary;
-  if (windows.empty()) {
+  if (measured.empty()) {
     summary.probabilities[static_cast<std::size_t>(ContentClass::silence)] = 1.0;
     if (duration > 0.0) summary.segments.push_back({0.0, duration, ContentClass::silence});
     return summary;
   }
+  const auto windows = without_sustained_music(measured);
   const auto labels = window_labels(windows);
 
   double total = 0.0;

@@ -19,15 +19,16 @@ class AstContentScorer final : public analysis::ContentScorer {
     return std::max(kSecond, ast_->window_samples() / kSecond * kSecond);
   }
 
-  std::array<float, 3> score(std::span<const float> chunk) const override {
-    constexpr std::array<float, 3> kUndecided = {1.0f / 3, 1.0f / 3, 1.0f / 3};
+  analysis::ChunkScore score(std::span<const float> chunk) const override {
+    const analysis::ChunkScore kUndecided{{1.0f / 3, 1.0f / 3, 1.0f / 3}, std::nullopt};
     auto scores = ast_->window_scores(chunk);
     if (!scores) return kUndecided;  // under one 25 ms frame: the file's last sliver
     const auto categories = ast_->category_scores(*scores);
     const double sum = (*categories)[0] + (*categories)[1] + (*categories)[2];
     if (!(sum > 0.0)) return kUndecided;
-    return {static_cast<float>((*categories)[0] / sum), static_cast<float>((*categories)[1] / sum),
-            static_cast<float>((*categories)[2] / sum)};
+    return {{static_cast<float>((*categories)[0] / sum), static_cast<float>((*categories)[1] / sum),
+             static_cast<float>((*categories)[2] / sum)},
+            std::nullopt};
   }
 
  private:

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analysis/analyzer.hpp"
+#include "analysis/content_scorer.hpp"
 #include "audio/decode_all.hpp"
 #include "support/process.hpp"
 #include "support/signals.hpp"
@@ -168,6 +169,33 @@ TEST(ContentClassification, SpeechOverMusicIsSpeech) {
     speech[i] += static_cast<float>(gain * music[i % music.size()]);
   }
   EXPECT_EQ(classify(speech, dir, "speech_over_music.wav"), "speech");
+}
+
+// A sub-bass drone like a spaceship's engine: sawtooth waves at 55 and 55.4 Hz (beating) and
+// 82.7 Hz, unchanging for 10 s.
+std::vector<float> drone(std::size_t n) {
+  std::vector<float> out(n);
+  const auto saw = [](double f, double t) { return 2.0 * (f * t - std::floor(f * t)) - 1.0; };
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / kRate;
+    out[i] = static_cast<float>(saw(55.0, t) + 0.7 * saw(55.4, t) + 0.5 * saw(82.7, t));
+  }
+  return out;
+}
+
+TEST(ContentClassification, ASustainedDroneIsNoiseThoughEachSecondSoundsLikeMusic) {
+  test::TempDir dir;
+  const auto signal = scaled_to_dbfs(drone(10 * kRate), -20);
+  // One second at a time the model takes it for music, which is why the timeline has the
+  // sustained-sound rule.
+  int music_seconds = 0;
+  for (std::size_t start = 0; start < signal.size(); start += kRate) {
+    const auto score = ContentScorer::shipped().score(std::span(signal).subspan(start, kRate));
+    ASSERT_TRUE(score.band_shape);
+    if (score.probabilities[1] > score.probabilities[2]) ++music_seconds;
+  }
+  EXPECT_GE(music_seconds, 6);
+  EXPECT_EQ(classify(signal, dir, "drone.wav"), "noise");
 }
 
 TEST(ContentClassification, SpeechThenSilenceThenMusicGiveThreeSegmentsInOrder) {

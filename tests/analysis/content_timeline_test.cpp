@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,58 @@ TEST(ContentTimeline, NeighboursSteadyABorderlineWindow) {
   const auto summary = summarize_content(w, 3.0);
   ASSERT_EQ(summary.segments.size(), 1u);
   EXPECT_EQ(summary.segments[0].label, C::music);
+}
+
+// Spectral changes (dB) into each window, in order; NaN where unknown.
+std::vector<ContentWindow> with_changes(std::vector<ContentWindow> w, std::vector<float> changes) {
+  for (std::size_t i = 0; i < w.size(); ++i) w[i].spectral_change = changes[i];
+  return w;
+}
+
+constexpr float kUnknown = std::numeric_limits<float>::quiet_NaN();
+
+TEST(ContentTimeline, SustainedSoundIsNotMusic) {
+  // Ten seconds of "music" whose spectrum barely moves: a drone.
+  const auto drone = with_changes(windows("mmmmmmmmmm"),
+                                  {kUnknown, 0.4f, 0.6f, 0.5f, 0.3f, 0.7f, 0.5f, 0.4f, 0.6f, 0.5f});
+  const auto summary = summarize_content(drone, 10.0);
+  EXPECT_EQ(summary.classification, C::noise);
+  EXPECT_NEAR(summary.probabilities[1], 0.0, 1e-6);  // the music mass went to noise
+  EXPECT_NEAR(summary.probabilities[2], 0.95, 1e-6);
+}
+
+TEST(ContentTimeline, MusicThatChangesStaysMusic) {
+  const auto melody = with_changes(windows("mmmmmm"), {kUnknown, 2.5f, 3.0f, 1.8f, 2.2f, 4.0f});
+  EXPECT_EQ(summarize_content(melody, 6.0).classification, C::music);
+}
+
+TEST(ContentTimeline, SustainedRuleTakesTheMedianOfTheNeighbourhood) {
+  // Each window looks at the changes into windows i-1 .. i+2. Only window 3 holds still: it
+  // sees 0.5, 3.0, 0.4, 0.6 (median 0.55); window 2 sees 3.0, 0.5, 3.0, 0.4 (median 1.75) and
+  // window 4 sees 3.0, 0.4, 0.6, 3.2 (median 1.8).
+  const auto w =
+      with_changes(windows("mmmmmmmm"), {kUnknown, 3.0f, 0.5f, 3.0f, 0.4f, 0.6f, 3.2f, 3.1f});
+  const auto summary = summarize_content(w, 8.0);
+  EXPECT_NEAR(summary.probabilities[1], 7 * 0.9 / 8, 1e-6);
+  EXPECT_NEAR(summary.probabilities[2], (7 * 0.05 + 0.95) / 8, 1e-6);
+  // Its neighbours outvote it, so the timeline stays one music segment.
+  ASSERT_EQ(summary.segments.size(), 1u);
+  EXPECT_EQ(summary.segments[0].label, C::music);
+}
+
+TEST(ContentTimeline, SustainedRuleNeedsTwoKnownChanges) {
+  // One known change (a 2 s file) says too little about whether the sound holds still.
+  const auto short_hold = with_changes(windows("mm"), {kUnknown, 0.2f});
+  EXPECT_EQ(summarize_content(short_hold, 2.0).classification, C::music);
+  // Without band shapes (an AST scorer) the rule never applies.
+  EXPECT_EQ(summarize_content(windows("mmmmm"), 5.0).classification, C::music);
+}
+
+TEST(ContentTimeline, SustainedRuleLeavesSpeechAlone) {
+  const auto steady_voice = with_changes(windows("sssss"), {kUnknown, 0.3f, 0.3f, 0.3f, 0.3f});
+  const auto summary = summarize_content(steady_voice, 5.0);
+  EXPECT_EQ(summary.classification, C::speech);
+  EXPECT_NEAR(summary.probabilities[0], 0.9, 1e-6);
 }
 
 }  // namespace

@@ -6,9 +6,9 @@ boosted trees (XGBoost, trained here on the same windows with class-balanced wei
     tools/train/compare_models.py [MLP.safetensors ...] [--cache .cache/train]
 
 For each: recall per validation package over 1 s windows, and over the 10 s clips of
-evaluate_content.py with the file rule of docs/analysis.md re-enacted here (neighbour
-average, lone flips absorbed, most non-silent time; silence by level), which gives the same
-clip decisions as `earshot analyze` for the shipped model. XGBoost comes from Debian's
+evaluate_content.py with the file rule of docs/analysis.md re-enacted here (sustained sound
+is not music, neighbour average, lone flips absorbed, most non-silent time; silence by level),
+which gives the same clip decisions as `earshot analyze` for the shipped model. XGBoost comes from Debian's
 python3-xgboost, unpacked without installing (tools/reference/xgboost_reference.py says why).
 """
 import argparse
@@ -54,6 +54,24 @@ def clip_features(dataset):
     return [(n, t, feats[s:s + c], sil) for n, t, s, c, sil in items]
 
 
+SUSTAINED_CHANGE_DB = 1.0  # analysis::kSustainedChangeDb
+
+
+def without_sustained_music(probs, features, silent, threshold=SUSTAINED_CHANGE_DB):
+    """The sustained-sound rule: a window whose band shape (features 0..63) holds still over
+    its neighbourhood gives its music probability to noise."""
+    n = len(probs)
+    change = [np.nan] + [np.sqrt(np.mean((features[i, :64] - features[i - 1, :64]) ** 2))
+                         if not silent[i] and not silent[i - 1] else np.nan for i in range(1, n)]
+    probs = probs.copy()
+    for i in range(n):
+        known = [c for c in change[max(0, i - 1):i + 3] if not np.isnan(c)]
+        if not silent[i] and len(known) >= 2 and np.median(known) < threshold:
+            probs[i, 2] += probs[i, 1]
+            probs[i, 1] = 0
+    return probs
+
+
 def file_class(probs, silent):
     """The timeline rule, simplified: neighbour average, lone flips, most non-silent time."""
     n = len(probs)
@@ -81,7 +99,7 @@ def evaluate(name, predict, items):
     wrong = []
     for clip, truth, feats, silent in items:
         p = predict(feats) if len(feats) else np.zeros((0, 3))
-        guess = file_class(p, silent)
+        guess = file_class(without_sustained_music(p, feats, silent), silent)
         m[ALL.index(truth), guess] += 1
         if ALL[guess] != truth:
             wrong.append(f"{clip}->{ALL[guess]}")
