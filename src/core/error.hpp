@@ -16,6 +16,7 @@ enum class ErrorCode {
   decode_failed,       // recognised as audio but could not be decoded
   not_found,           // a path, model or resource that does not exist
   io,                  // reading or writing failed (permissions, directory, device error)
+  unavailable,         // a service earshot depends on (Redis) did not answer in time
   internal,            // a bug or an unexpected library failure
 };
 

@@ -6,5 +6,6 @@ add_library(earshot_service_config STATIC
   ${CMAKE_CURRENT_LIST_DIR}/env_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_errors.cpp
   ${CMAKE_CURRENT_LIST_DIR}/http_headers.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/redis_endpoint.cpp
   ${CMAKE_CURRENT_LIST_DIR}/request_parsing.cpp)
 target_link_libraries(earshot_service_config PUBLIC earshot_core nlohmann_json::nlohmann_json)

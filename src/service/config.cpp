@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "service/env_file.hpp"
+#include "service/redis_endpoint.hpp"
 
 namespace earshot::service {
 namespace {
@@ -93,6 +94,16 @@ std::optional<std::string> set_models_config_json(Config& config, std::string_vi
   return std::nullopt;
 }
 
+std::optional<std::string> set_redis_url(Config& config, std::string_view value) {
+  if (!value.empty()) {
+    auto parsed = parse_redis_url(value);
+    if (!parsed)
+      return "must be redis://[[user]:password@]host[:port][/db] (" + parsed.error().message + ")";
+  }
+  config.redis_url = std::string(value);
+  return std::nullopt;
+}
+
 struct Entry {
   ConfigVariable variable;
   Setter set;
@@ -118,8 +129,30 @@ constexpr std::array kEntries = {
         set_string<&Config::redis_host>},
   Entry{{"REDIS_PORT", "6379", "Redis port (1-65535)."},
         set_int<&Config::redis_port, 1, 65535>},
+  Entry{{"REDIS_DB", "0", "Redis database number (0-2147483647)."},
+        set_int<&Config::redis_db, 0, 2147483647>},
+  Entry{{"REDIS_URL", "", "redis://[[user]:password@]host[:port][/db]; wins over REDIS_HOST/PORT/DB."},
+        set_redis_url},
+  Entry{{"REDIS_TIMEOUT_MS", "250", "Redis connect and command timeout (1-60000 ms)."},
+        set_int<&Config::redis_timeout, 1, 60000>},
   Entry{{"CACHE_EXPIRATION_SECONDS", "3600", "Lifetime of a cached result (1-2147483647 s)."},
         set_int<&Config::cache_expiration, 1, 2147483647>},
+  Entry{{"CACHE_MAX_ENTRIES", "10000", "In-memory cache: most results kept (1-100000000)."},
+        set_int<&Config::cache_max_entries, 1, 100000000>},
+  Entry{{"CACHE_MAX_BYTES", "268435456", "In-memory cache: most bytes kept (1-1099511627776)."},
+        set_int<&Config::cache_max_bytes, 1, kMaxBytes>},
+  Entry{{"CACHE_LOCK_SECONDS", "150", "Single flight: a computation's lock and longest wait (1-86400 s)."},
+        set_int<&Config::cache_lock, 1, 86400>},
+  Entry{{"MAX_ATTEMPTS", "3", "Tries of a job before it goes to the dead-letter stream (1-100)."},
+        set_int<&Config::max_attempts, 1, 100>},
+  Entry{{"JOB_VISIBILITY_TIMEOUT_SECONDS", "300", "A job held longer by a worker is reclaimed (1-86400 s)."},
+        set_int<&Config::job_visibility_timeout, 1, 86400>},
+  Entry{{"JOB_RETRY_BACKOFF_MS", "1000", "Wait before a failed job's 2nd try, doubling after (0-3600000 ms)."},
+        set_int<&Config::job_retry_backoff, 0, 3600000>},
+  Entry{{"JOB_TTL_SECONDS", "86400", "Lifetime of job records and results (1-2147483647 s)."},
+        set_int<&Config::job_ttl, 1, 2147483647>},
+  Entry{{"WORKER_JOBS", "1", "Jobs one worker (or serve without Redis) runs at once (1-256)."},
+        set_int<&Config::worker_jobs, 1, 256>},
   Entry{{"DEFAULT_MODEL_NAME", "", "Model used when a request names none; empty: registry's."},
         set_string<&Config::default_model_name>},
   Entry{{"MODELS_CONFIG_PATH", "config/models.json", "Model registry file; when the default is absent, content model only."},

@@ -40,9 +40,20 @@ struct Config {
   std::string api_version = kVersion;
   LogLevel log_level = LogLevel::info;
   std::filesystem::path log_dir;  // empty: log to the console only
-  std::string redis_host;         // empty: in-memory cache, no Redis
+  std::string redis_host;         // empty (and no redis_url): in-memory cache and jobs
   std::uint16_t redis_port = 6379;
+  int redis_db = 0;
+  std::string redis_url;  // redis://[[user]:password@]host[:port][/db]; wins over the three above
+  std::chrono::milliseconds redis_timeout{250};  // connect and command timeout
   std::chrono::seconds cache_expiration{3600};
+  std::int64_t cache_max_entries = 10000;      // in-memory cache
+  std::int64_t cache_max_bytes = 256LL << 20;  // in-memory cache
+  std::chrono::seconds cache_lock{150};        // single flight: lock lifetime and longest wait
+  int max_attempts = 3;                        // a job's tries before the dead-letter stream
+  std::chrono::seconds job_visibility_timeout{300};   // a job held longer is reclaimed
+  std::chrono::milliseconds job_retry_backoff{1000};  // before the 2nd try; doubles each time
+  std::chrono::seconds job_ttl{86400};                // how long job records and results live
+  int worker_jobs = 1;  // jobs one `earshot worker` (or serve's in-process queue) runs at once
   std::string default_model_name;  // empty: the registry's own default
   std::filesystem::path models_config_path = kDefaultModelsConfigPath;
   // Parsed MODELS_CONFIG_JSON; when set it replaces the file at models_config_path.

@@ -36,6 +36,8 @@ int http_status(core::ErrorCode code) {
       return 404;
     case ErrorCode::io:
       return 500;
+    case ErrorCode::unavailable:
+      return 503;
     case ErrorCode::internal:
       return 500;
   }

@@ -11,7 +11,7 @@
 //
 // Status table (http_status):
 //   invalid_input 400, unsupported_format 400, decode_failed 400, too_large 413,
-//   not_found 404, io 500, internal 500.
+//   not_found 404, io 500, unavailable 503, internal 500.
 // not_found is for unknown routes and resources only. An unknown model name is a bad request
 // (400) in the HTTP contract, so model lookups must return invalid_input, not not_found.
 #pragma once

@@ -18,7 +18,14 @@ ServiceMetrics::ServiceMetrics()
                        "Time to decode and analyse one file (downloads excluded).", {},
                        prometheus::kLatencyBuckets),
       audio_seconds("earshot_audio_seconds_analyzed_total", "Seconds of audio analysed."),
-      downloaded_bytes("earshot_download_bytes_total", "Bytes downloaded from audio URLs.") {}
+      downloaded_bytes("earshot_download_bytes_total", "Bytes downloaded from audio URLs."),
+      cache_lookups("earshot_cache_lookups_total", "Result cache lookups by cache and result.",
+                    {"cache", "result"}),
+      redis_errors("earshot_redis_errors_total", "Redis calls that failed, by reason.", {"reason"}),
+      redis_circuit_open("earshot_redis_circuit_open",
+                         "1 while the Redis circuit breaker is open (calls skip Redis)."),
+      jobs("earshot_jobs_total",
+           "Job events: queued, started, succeeded, retried, failed, reclaimed.", {"event"}) {}
 
 void ServiceMetrics::set_queue_depth_source(std::function<std::size_t()> source) {
   queue_depth_ = std::move(source);
@@ -34,6 +41,10 @@ std::string ServiceMetrics::render() const {
   analysis_seconds.render(out);
   audio_seconds.render(out);
   downloaded_bytes.render(out);
+  cache_lookups.render(out);
+  redis_errors.render(out);
+  redis_circuit_open.render(out);
+  jobs.render(out);
   const std::size_t depth = queue_depth_ ? queue_depth_() : 0;
   out += "# HELP earshot_analysis_queue_depth Analyses waiting for a worker thread.\n";
   out += "# TYPE earshot_analysis_queue_depth gauge\n";

@@ -32,6 +32,14 @@ struct ServiceMetrics {
   prometheus::Histogram analysis_seconds;
   prometheus::Counter audio_seconds;
   prometheus::Counter downloaded_bytes;
+  // Result cache lookups by cache (memory, redis) and result (hit, miss, error).
+  prometheus::Counter cache_lookups;
+  // Redis calls that failed, by reason (connect, timeout, io, auth, circuit_open).
+  prometheus::Counter redis_errors;
+  // 1 while the Redis circuit breaker is open (calls skip Redis), else 0.
+  prometheus::Gauge redis_circuit_open;
+  // Jobs by event: queued, started, succeeded, retried, failed (dead letter), reclaimed.
+  prometheus::Counter jobs;
 
   // Where the analysis queue depth comes from (the server's WorkerPool); 0 until set. Call
   // before the server serves requests.

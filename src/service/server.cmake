@@ -20,6 +20,7 @@ add_library(earshot_service_server STATIC
   ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_catalog.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prometheus.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/redis_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes_models.cpp
   ${CMAKE_CURRENT_LIST_DIR}/server.cpp

@@ -17,6 +17,7 @@ TEST(HttpErrors, EveryCodeHasItsStatus) {
   EXPECT_EQ(http_status(ErrorCode::decode_failed), 400);
   EXPECT_EQ(http_status(ErrorCode::too_large), 413);
   EXPECT_EQ(http_status(ErrorCode::not_found), 404);
+  EXPECT_EQ(http_status(ErrorCode::unavailable), 503);
   EXPECT_EQ(http_status(ErrorCode::io), 500);
   EXPECT_EQ(http_status(ErrorCode::internal), 500);
 }
