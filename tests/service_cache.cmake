@@ -1,0 +1,1 @@
+# Tests of the result cache. Included from tests/CMakeLists.txt.

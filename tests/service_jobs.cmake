@@ -1,0 +1,1 @@
+# Tests of the background jobs. Included from tests/CMakeLists.txt.
