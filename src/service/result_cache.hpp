@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,20 +32,39 @@ class ResultCache {
   virtual std::optional<std::string> get(const std::string& key) = 0;
   // Stores with the cache's lifetime; failures are counted and otherwise ignored.
   virtual void put(const std::string& key, const std::string& value) = 0;
+  // The value when this process's memory has it (no waiting on a network), else nullopt: the
+  // server answers such hits on its I/O thread. Counted like get().
+  virtual std::optional<std::string> get_local(const std::string& key) = 0;
 };
 
 struct MemoryCacheLimits {
   std::size_t max_entries = 10000;
   std::size_t max_bytes = 256u << 20;  // keys plus values
   std::chrono::seconds ttl{3600};
+  std::string_view label = "memory";  // kind(), the metric label
 };
 
+// What the memory cache reads the time from; tests pass a fake clock to expire entries without
+// sleeping.
+using CacheClock = std::function<std::chrono::steady_clock::time_point()>;
+
+// Thread-safe. The least recently used entries go first when a cap is reached; an entry larger
+// than max_bytes on its own is not stored. `now` empty: std::chrono::steady_clock::now.
 std::unique_ptr<ResultCache> make_memory_cache(MemoryCacheLimits limits,
-                                               std::shared_ptr<ServiceMetrics> metrics);
+                                               std::shared_ptr<ServiceMetrics> metrics,
+                                               CacheClock now = {});
+// Thread-safe as RedisClient is; every replica that shares the Redis shares the entries.
 std::unique_ptr<ResultCache> make_redis_cache(std::shared_ptr<RedisClient> redis,
                                               std::chrono::seconds ttl,
                                               std::shared_ptr<ServiceMetrics> metrics);
-// Redis when `redis` is given, else memory, with the limits and lifetime of `config`.
+// Redis behind a near cache: a memory cache (label "near", lifetime `near.ttl`) answers what
+// this process saw recently, Redis the rest (and what other replicas computed). Results are
+// addressed by their inputs, so a near copy can only be older than Redis's by `near.ttl`.
+std::unique_ptr<ResultCache> make_tiered_cache(MemoryCacheLimits near,
+                                               std::unique_ptr<ResultCache> redis,
+                                               std::shared_ptr<ServiceMetrics> metrics);
+// Redis when `redis` is given (behind a near cache of NEAR_CACHE_SECONDS unless 0), else
+// memory, with the limits and lifetime of `config`.
 std::unique_ptr<ResultCache> make_result_cache(const Config& config,
                                                std::shared_ptr<RedisClient> redis,
                                                std::shared_ptr<ServiceMetrics> metrics);

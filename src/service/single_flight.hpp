@@ -34,7 +34,9 @@ struct CacheOutcome {
 
 class SingleFlight {
  public:
-  // `redis` may be null: no cross-replica lock.
+  // `redis` may be null: no cross-replica lock. Thread-safe; one instance serves every request.
+  // `compute` runs on the calling thread and should not throw (an exception reaches the caller
+  // and every waiter of that key).
   SingleFlight(std::shared_ptr<ResultCache> cache, std::shared_ptr<RedisClient> redis,
                std::chrono::milliseconds lock_time);
   ~SingleFlight();
@@ -45,11 +47,17 @@ class SingleFlight {
   ResultCache& cache() const { return *cache_; }
 
  private:
-  struct InFlight;
+  struct FlightTable;  // the computations in flight in this process, by key
+  using Compute = std::function<core::Result<std::string>()>;
+
+  core::Result<CacheOutcome> lead(const std::string& key, const Compute& compute);
+  core::Result<CacheOutcome> compute_and_store(const std::string& key, const Compute& compute);
+  core::Result<CacheOutcome> compute_under_lock(const std::string& key, const Compute& compute);
+
   std::shared_ptr<ResultCache> cache_;
   std::shared_ptr<RedisClient> redis_;
   std::chrono::milliseconds lock_time_;
-  std::unique_ptr<struct FlightTable> table_;
+  std::unique_ptr<FlightTable> table_;
 };
 
 }  // namespace earshot::service

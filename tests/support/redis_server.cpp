@@ -64,47 +64,75 @@ RedisServer::RedisServer() {
   // failed start is retried on a new port.
   for (int attempt = 0; attempt < 3 && pid_ < 0; ++attempt) {
     port_ = unused_port();
-    std::vector<std::string> args = {
-        "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no",     "--loglevel",          "warning"};
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("cannot fork for redis-server");
-    if (pid == 0) {
-      // The server dies with the test process, even one killed by a sanitizer's abort, and
-      // keeps off its output: ctest waits for every holder of the test's pipes to exit.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      const int null = open("/dev/null", O_RDWR);
-      dup2(null, STDIN_FILENO);
-      dup2(null, STDOUT_FILENO);
-      dup2(null, STDERR_FILENO);
-      execvp("redis-server", argv.data());
-      _exit(127);  // not installed: the parent sees the exit and reports it
-    }
-    bool exited = false;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!exited && std::chrono::steady_clock::now() < deadline) {
-      if (answers_ping(port_)) {
-        pid_ = pid;
-        break;
-      }
-      int status = 0;
-      exited = waitpid(pid, &status, WNOHANG) == pid;  // exited: port taken, try again
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (pid_ < 0 && !exited) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
+    try_start();
   }
   if (pid_ < 0) throw std::runtime_error("redis-server did not start (run scripts/setup)");
 }
 
+RedisServer::RedisServer(std::uint16_t port) : port_(port) {
+  start();
+}
+
 RedisServer::~RedisServer() {
-  kill(pid_, SIGTERM);
+  stop();
+}
+
+void RedisServer::start() {
+  if (pid_ >= 0) return;
+  // A port just released by a killed server can linger briefly in the kernel; retry a little.
+  for (int attempt = 0; attempt < 10 && pid_ < 0; ++attempt) {
+    if (!try_start()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (pid_ < 0) {
+    throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+  }
+}
+
+void RedisServer::stop() {
+  if (pid_ < 0) return;
+  // SIGKILL rather than SIGTERM: "Redis died" is what the tests simulate, and the port must be
+  // closed when this returns.
+  kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+bool RedisServer::try_start() {
+  std::vector<std::string> args = {
+      "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+      "--appendonly", "no",     "--loglevel",          "warning"};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot fork for redis-server");
+  if (pid == 0) {
+    // The server dies with the test process, even one killed by a sanitizer's abort, and
+    // keeps off its output: ctest waits for every holder of the test's pipes to exit.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const int null = open("/dev/null", O_RDWR);
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    execvp("redis-server", argv.data());
+    _exit(127);  // not installed: the parent sees the exit and reports it
+  }
+  bool exited = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!exited && std::chrono::steady_clock::now() < deadline) {
+    if (answers_ping(port_)) {
+      pid_ = pid;
+      return true;
+    }
+    int status = 0;
+    exited = waitpid(pid, &status, WNOHANG) == pid;  // exited: port taken, try again
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  return false;
 }
 
 }  // namespace earshot::test
