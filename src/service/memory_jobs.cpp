@@ -1,0 +1,167 @@
+// MemoryJobQueue: a map of records, a FIFO of ready ids, a time-ordered set of retries, and
+// a fixed set of threads that take from both. See memory_jobs.hpp for the contract.
+#include "service/memory_jobs.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "service/callback.hpp"
+#include "service/metrics.hpp"
+
+namespace earshot::service {
+
+using core::Error;
+using core::ErrorCode;
+
+MemoryJobQueue::MemoryJobQueue(JobHandler handler, MemoryJobOptions options,
+                               std::shared_ptr<CallbackSender> callbacks,
+                               std::shared_ptr<ServiceMetrics> metrics)
+    : handler_(std::move(handler)),
+      options_(options),
+      callbacks_(std::move(callbacks)),
+      metrics_(std::move(metrics)) {
+  options_.max_attempts = std::max(options_.max_attempts, 1);
+  const int threads = std::max(options_.concurrency, 1);
+  threads_.reserve(static_cast<std::size_t>(threads));
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+}
+
+MemoryJobQueue::~MemoryJobQueue() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (auto& thread : threads_) thread.join();
+}
+
+core::Result<std::string> MemoryJobQueue::submit(const JobRequest& request) {
+  std::string id = new_job_id();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Error{ErrorCode::unavailable, "The job queue is shutting down"};
+    if (queued_.size() + delayed_.size() >= options_.max_queued) {
+      return Error{ErrorCode::too_large, "The job queue is full (" +
+                                             std::to_string(options_.max_queued) +
+                                             " jobs waiting); try again later"};
+    }
+    forget_expired(Clock::now());
+    JobRecord record;
+    record.id = id;
+    record.request = request;
+    record.created_at = utc_now_iso8601();
+    records_.emplace(id, std::move(record));
+    queued_.push_back(id);
+  }
+  ready_.notify_one();
+  count("queued");
+  return id;
+}
+
+core::Result<std::optional<JobRecord>> MemoryJobQueue::find(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  forget_expired(Clock::now());
+  const auto it = records_.find(id);
+  if (it == records_.end()) return std::optional<JobRecord>();
+  return std::optional<JobRecord>(it->second);
+}
+
+void MemoryJobQueue::forget_expired(Clock::time_point now) {
+  // Every record has the same ttl and finishes in order, so the oldest expire first.
+  while (!finished_.empty() && finished_.front().first <= now) {
+    records_.erase(finished_.front().second);
+    finished_.pop_front();
+  }
+}
+
+void MemoryJobQueue::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    const std::string id = take(lock);
+    if (id.empty()) return;
+    lock.unlock();
+    run_one(id);
+    lock.lock();
+  }
+}
+
+std::string MemoryJobQueue::take(std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    // Queued and waiting jobs are dropped on shutdown: this queue is not durable.
+    if (stopping_) return {};
+    const auto now = Clock::now();
+    while (!delayed_.empty() && delayed_.begin()->first <= now) {
+      queued_.push_back(std::move(delayed_.begin()->second));
+      delayed_.erase(delayed_.begin());
+    }
+    if (!queued_.empty()) {
+      std::string id = std::move(queued_.front());
+      queued_.pop_front();
+      return id;
+    }
+    if (delayed_.empty()) {
+      ready_.wait(lock);
+    } else {
+      ready_.wait_until(lock, delayed_.begin()->first);
+    }
+  }
+}
+
+void MemoryJobQueue::run_one(const std::string& id) {
+  JobRequest request;
+  {
+    std::lock_guard lock(mutex_);
+    JobRecord& record = records_.at(id);
+    record.status = JobStatus::running;
+    ++record.attempts;
+    request = record.request;
+  }
+  count("started");
+  core::Result<std::string> outcome = Error{ErrorCode::internal, "The job failed unexpectedly"};
+  // This thread is an exception boundary: a throwing handler fails its job, not the process.
+  try {
+    outcome = handler_(request);
+  } catch (...) {
+    outcome = Error{ErrorCode::internal, "The job failed unexpectedly"};
+  }
+  finish(id, outcome);
+}
+
+void MemoryJobQueue::finish(const std::string& id, const core::Result<std::string>& outcome) {
+  JobRecord done;
+  {
+    std::lock_guard lock(mutex_);
+    JobRecord& record = records_.at(id);
+    if (!outcome && !is_permanent(outcome.error()) && record.attempts < options_.max_attempts) {
+      record.status = JobStatus::queued;
+      record.error = outcome.error().message;
+      const double factor = std::ldexp(1.0, std::min(record.attempts - 1, 30));
+      const auto delay = std::chrono::milliseconds(static_cast<long long>(
+          std::min(static_cast<double>(options_.retry_backoff.count()) * factor, 86'400'000.0)));
+      delayed_.emplace(Clock::now() + delay, id);
+      ready_.notify_one();  // a sleeping thread must wake for the new earliest due time
+      count("retried");
+      return;
+    }
+    record.status = outcome ? JobStatus::succeeded : JobStatus::failed;
+    if (outcome) {
+      record.result = *outcome;
+      record.error.clear();
+    } else {
+      record.error = outcome.error().message;
+    }
+    record.finished_at = utc_now_iso8601();
+    finished_.emplace_back(Clock::now() + options_.ttl, id);
+    done = record;
+  }
+  count(outcome ? "succeeded" : "failed");
+  if (callbacks_ && !done.request.callback_url.empty()) {
+    (void)callbacks_->deliver(done);  // a failed callback never changes the job's outcome
+  }
+}
+
+void MemoryJobQueue::count(const char* event) {
+  if (metrics_) metrics_->jobs.add({event});
+}
+
+}  // namespace earshot::service

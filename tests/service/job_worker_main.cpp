@@ -1,0 +1,101 @@
+// A RedisJobWorker in a process of its own, so that the job tests can run several workers and
+// SIGKILL one in the middle of a job. SIGTERM or SIGINT stops it cleanly (stop(), then run()
+// returns and the process exits 0).
+//
+//   job_worker <redis port> [--visibility-ms N] [--backoff-ms N] [--max-attempts N]
+//              [--block-ms N] [--concurrency N] [--consumer NAME]
+//
+// The test handler reads what to do from the job's audio_url, and counts each run that
+// finishes in Redis (INCR earshot:test:runs:<what>), so that tests can tell "ran once" from
+// "stored once":
+//   test://ok/<n>   a few ms, then {"n": n}
+//   test://slow     2 s, then {"slow": true}
+//   test://fail     a retryable error, always
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "service/redis_client.hpp"
+#include "service/redis_jobs.hpp"
+
+namespace {
+
+using namespace earshot;
+using namespace std::chrono_literals;
+
+core::Result<std::string> handle(service::RedisClient& redis, const service::JobRequest& job) {
+  const std::string& url = job.audio_url;
+  const auto counted = [&](const std::string& what,
+                           std::string result) -> core::Result<std::string> {
+    auto reply = redis.command({"INCR", "earshot:test:runs:" + what});
+    if (!reply || reply->is_error()) return core::Error{core::ErrorCode::io, "cannot count a run"};
+    return result;
+  };
+  if (url.starts_with("test://ok/")) {
+    std::this_thread::sleep_for(2ms);
+    const std::string n = url.substr(10);
+    return counted(n, "{\"n\":" + n + "}");
+  }
+  if (url == "test://slow") {
+    std::this_thread::sleep_for(2s);
+    return counted("slow", "{\"slow\":true}");
+  }
+  if (url == "test://fail") {
+    (void)counted("fail", "");
+    return core::Error{core::ErrorCode::io, "test failure"};
+  }
+  return core::Error{core::ErrorCode::invalid_input, "unknown test job " + url};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: job_worker <redis port> [--option value]...\n");
+    return 2;
+  }
+  service::RedisJobOptions options;
+  options.block = 200ms;
+  int concurrency = 1;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    const std::string value = argv[i + 1];
+    if (name == "--visibility-ms")
+      options.visibility_timeout = std::chrono::milliseconds(std::stol(value));
+    if (name == "--backoff-ms") options.retry_backoff = std::chrono::milliseconds(std::stol(value));
+    if (name == "--max-attempts") options.max_attempts = std::stoi(value);
+    if (name == "--block-ms") options.block = std::chrono::milliseconds(std::stol(value));
+    if (name == "--concurrency") concurrency = std::stoi(value);
+    if (name == "--consumer") options.consumer = value;
+  }
+
+  // Signals are taken by one thread with sigwait; every other thread (created after this)
+  // inherits the mask and never sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  service::RedisClientOptions redis_options;
+  redis_options.endpoint.host = "127.0.0.1";
+  redis_options.endpoint.port = static_cast<std::uint16_t>(std::stoi(argv[1]));
+  redis_options.timeout = 1000ms;
+  auto redis = std::make_shared<service::RedisClient>(redis_options);
+  service::RedisJobWorker worker(
+      redis, [redis](const service::JobRequest& job) { return handle(*redis, job); }, options,
+      nullptr, nullptr);
+  std::thread watcher([&] {
+    int number = 0;
+    sigwait(&signals, &number);
+    worker.stop();
+  });
+  worker.run(concurrency);
+  watcher.join();
+  return 0;
+}

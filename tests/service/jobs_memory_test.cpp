@@ -1,0 +1,254 @@
+// MemoryJobQueue: jobs run on the queue's own threads with the same statuses, attempts,
+// retries and callbacks as the Redis queue; records expire; the destructor lets running jobs
+// finish.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "service/callback.hpp"
+#include "service/jobs_test_support.hpp"
+#include "service/memory_jobs.hpp"
+#include "service/metrics.hpp"
+
+namespace earshot::service {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::PostReceiver;
+using testing::wait_until;
+
+JobRequest job(std::string audio_url, std::string callback_url = "") {
+  JobRequest request;
+  request.audio_url = std::move(audio_url);
+  request.callback_url = std::move(callback_url);
+  return request;
+}
+
+MemoryJobOptions fast_options() {
+  MemoryJobOptions options;
+  options.retry_backoff = 5ms;
+  return options;
+}
+
+std::optional<JobRecord> find(MemoryJobQueue& queue, const std::string& id) {
+  auto found = queue.find(id);
+  EXPECT_TRUE(found);
+  return found ? *found : std::nullopt;
+}
+
+bool reaches(MemoryJobQueue& queue, const std::string& id, JobStatus status) {
+  return wait_until(
+      [&] {
+        auto record = find(queue, id);
+        return record && record->status == status;
+      },
+      5s);
+}
+
+TEST(MemoryJobQueue, RunsAJobToSuccess) {
+  auto metrics = std::make_shared<ServiceMetrics>();
+  MemoryJobQueue queue([](const JobRequest&) { return core::Result<std::string>(R"({"n":1})"); },
+                       fast_options(), nullptr, metrics);
+  EXPECT_EQ(queue.kind(), "memory");
+  auto id = queue.submit(job("https://example.com/a.wav"));
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(reaches(queue, *id, JobStatus::succeeded));
+  const auto record = find(queue, *id);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->id, *id);
+  EXPECT_EQ(record->request.audio_url, "https://example.com/a.wav");
+  EXPECT_EQ(record->result, R"({"n":1})");
+  EXPECT_EQ(record->attempts, 1);
+  EXPECT_TRUE(record->error.empty());
+  EXPECT_FALSE(record->created_at.empty());
+  EXPECT_FALSE(record->finished_at.empty());
+  EXPECT_EQ(metrics->jobs.value({"queued"}), 1);
+  EXPECT_EQ(metrics->jobs.value({"succeeded"}), 1);
+
+  auto unknown = queue.find("0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(unknown->has_value());
+}
+
+TEST(MemoryJobQueue, RetriesThenFailsWithTheLastError) {
+  std::atomic<int> calls{0};
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        return core::Error{core::ErrorCode::io, "try " + std::to_string(++calls)};
+      },
+      fast_options(), nullptr, nullptr);
+  auto id = queue.submit(job("x"));
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(reaches(queue, *id, JobStatus::failed));
+  const auto record = find(queue, *id);
+  EXPECT_EQ(record->attempts, 3);
+  EXPECT_EQ(record->error, "try 3");
+  EXPECT_FALSE(record->result);
+  EXPECT_FALSE(record->finished_at.empty());
+  EXPECT_EQ(calls.load(), 3);
+}
+
+TEST(MemoryJobQueue, RetrySucceedsAndClearsTheError) {
+  std::atomic<int> calls{0};
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        if (++calls == 1) return core::Error{core::ErrorCode::unavailable, "busy"};
+        return std::string("{}");
+      },
+      fast_options(), nullptr, nullptr);
+  auto id = queue.submit(job("x"));
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(reaches(queue, *id, JobStatus::succeeded));
+  const auto record = find(queue, *id);
+  EXPECT_EQ(record->attempts, 2);
+  EXPECT_TRUE(record->error.empty());
+}
+
+TEST(MemoryJobQueue, PermanentErrorIsNotRetried) {
+  std::atomic<int> calls{0};
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        ++calls;
+        return core::Error{core::ErrorCode::unsupported_format, "not audio"};
+      },
+      fast_options(), nullptr, nullptr);
+  auto id = queue.submit(job("x"));
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(reaches(queue, *id, JobStatus::failed));
+  EXPECT_EQ(find(queue, *id)->attempts, 1);
+  EXPECT_EQ(find(queue, *id)->error, "not audio");
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(MemoryJobQueue, RunsConcurrencyJobsAtOnce) {
+  // Every job waits until four are inside the handler together: with fewer threads they
+  // would all time out.
+  std::mutex mutex;
+  std::condition_variable changed;
+  int inside = 0;
+  int most = 0;
+  MemoryJobOptions options = fast_options();
+  options.concurrency = 4;
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        std::unique_lock lock(mutex);
+        most = std::max(most, ++inside);
+        changed.notify_all();
+        const bool together = changed.wait_for(lock, 5s, [&] { return most >= 4; });
+        --inside;
+        if (!together) return core::Error{core::ErrorCode::invalid_input, "not concurrent"};
+        return std::string("{}");
+      },
+      options, nullptr, nullptr);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(*queue.submit(job(std::to_string(i))));
+  for (const auto& id : ids) EXPECT_TRUE(reaches(queue, id, JobStatus::succeeded));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(most, 4);
+}
+
+TEST(MemoryJobQueue, RefusesJobsBeyondMaxQueued) {
+  std::atomic<bool> release{false};
+  MemoryJobOptions options = fast_options();
+  options.max_queued = 2;
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        wait_until([&] { return release.load(); }, 5s);
+        return std::string("{}");
+      },
+      options, nullptr, nullptr);
+  auto first = queue.submit(job("1"));
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(reaches(queue, *first, JobStatus::running));
+  ASSERT_TRUE(queue.submit(job("2")));
+  ASSERT_TRUE(queue.submit(job("3")));
+  auto refused = queue.submit(job("4"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::too_large);
+  release = true;
+}
+
+TEST(MemoryJobQueue, FinishedRecordsExpire) {
+  MemoryJobOptions options = fast_options();
+  options.ttl = 0s;
+  std::atomic<bool> ran{false};
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        ran = true;
+        return std::string("{}");
+      },
+      options, nullptr, nullptr);
+  auto id = queue.submit(job("x"));
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(wait_until([&] { return ran.load() && !find(queue, *id).has_value(); }, 5s));
+}
+
+TEST(MemoryJobQueue, DestructorLetsTheRunningJobFinish) {
+  std::atomic<bool> started{false};
+  std::atomic<bool> finished{false};
+  {
+    MemoryJobQueue queue(
+        [&](const JobRequest&) -> core::Result<std::string> {
+          started = true;
+          std::this_thread::sleep_for(300ms);
+          finished = true;
+          return std::string("{}");
+        },
+        fast_options(), nullptr, nullptr);
+    ASSERT_TRUE(queue.submit(job("x")));
+    ASSERT_TRUE(wait_until([&] { return started.load(); }, 5s));
+  }
+  EXPECT_TRUE(finished.load());
+}
+
+TEST(MemoryJobQueue, SendsTheCallbackAfterSuccessAndFailure) {
+  PostReceiver receiver;
+  CallbackOptions callback_options;
+  callback_options.policy.allow_private = true;
+  auto callbacks = std::make_shared<CallbackSender>(callback_options);
+  MemoryJobQueue queue(
+      [](const JobRequest& request) -> core::Result<std::string> {
+        if (request.audio_url == "bad") {
+          return core::Error{core::ErrorCode::decode_failed, "cannot decode"};
+        }
+        return std::string(R"({"n":5})");
+      },
+      fast_options(), callbacks, nullptr);
+  auto good = queue.submit(job("good", receiver.url()));
+  ASSERT_TRUE(good);
+  ASSERT_TRUE(wait_until([&] { return receiver.bodies().size() == 1; }, 5s));
+  auto bad = queue.submit(job("bad", receiver.url()));
+  ASSERT_TRUE(bad);
+  ASSERT_TRUE(wait_until([&] { return receiver.bodies().size() == 2; }, 5s));
+
+  const auto first = nlohmann::json::parse(receiver.bodies()[0]);
+  EXPECT_EQ(first["job_id"], *good);
+  EXPECT_EQ(first["status"], "succeeded");
+  EXPECT_EQ(first["result"]["n"], 5);
+  EXPECT_TRUE(first["error"].is_null());
+  const auto second = nlohmann::json::parse(receiver.bodies()[1]);
+  EXPECT_EQ(second["job_id"], *bad);
+  EXPECT_EQ(second["status"], "failed");
+  EXPECT_TRUE(second["result"].is_null());
+  EXPECT_EQ(second["error"], "cannot decode");
+}
+
+TEST(MemoryJobQueue, CallbackToAPrivateAddressIsRefusedButTheJobSucceeds) {
+  PostReceiver receiver;
+  auto callbacks = std::make_shared<CallbackSender>();  // loopback not allowed
+  std::string id;
+  {
+    MemoryJobQueue queue([](const JobRequest&) { return core::Result<std::string>("{}"); },
+                         fast_options(), callbacks, nullptr);
+    id = *queue.submit(job("x", receiver.url()));
+    ASSERT_TRUE(reaches(queue, id, JobStatus::succeeded));
+  }  // joined: the callback attempt is over
+  EXPECT_EQ(receiver.requests(), 0);
+}
+
+}  // namespace
+}  // namespace earshot::service
