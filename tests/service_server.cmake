@@ -28,3 +28,12 @@ if(TARGET earshot_service_server AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/service/server_test.cpp
     PROPERTIES COMPILE_OPTIONS -Wno-maybe-uninitialized)
 endif()
+
+# The analysis routes' result cache, with a loopback HTTP server and a real redis-server.
+if(TARGET earshot_service_server)
+  earshot_add_test(earshot_service_cached_routes_tests LABEL integration TIMEOUT 60
+    SOURCES
+      ${CMAKE_CURRENT_LIST_DIR}/service/cached_routes_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/service/job_routes_test.cpp
+    LIBRARIES earshot_service_server earshot_test_http_server Threads::Threads)
+endif()

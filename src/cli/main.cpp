@@ -6,6 +6,7 @@
 #include "cli/models_command.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/train_command.hpp"
+#include "cli/worker_command.hpp"
 #include "earshot/version.hpp"
 
 int main(int argc, char** argv) {
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   earshot::cli::add_analyze_command(app, exit_code);
   earshot::cli::add_features_command(app, exit_code);
   earshot::cli::add_serve_command(app, exit_code);
+  earshot::cli::add_worker_command(app, exit_code);
   earshot::cli::add_models_command(app, exit_code);
   earshot::cli::add_predict_command(app, exit_code);
   earshot::cli::add_train_command(app, exit_code);

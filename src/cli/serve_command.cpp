@@ -30,17 +30,22 @@ std::string variables_help() {
 
 }  // namespace
 
+core::Result<service::Config> load_service_config(const std::optional<std::string>& env_file,
+                                                  const std::map<std::string, std::string>& flags) {
+  std::optional<std::filesystem::path> path;
+  if (env_file) {
+    path = *env_file;
+  } else {
+    path = service::find_default_env_file(".");
+  }
+  return service::load_config(service::ProcessEnv{}, path, flags);
+}
+
 int run_serve(const ServeOptions& options) {
   std::map<std::string, std::string> flags;
   if (options.host) flags["API_HOST"] = *options.host;
   if (options.port) flags["API_PORT"] = std::to_string(*options.port);
-  std::optional<std::filesystem::path> env_file;
-  if (options.env_file) {
-    env_file = *options.env_file;
-  } else {
-    env_file = service::find_default_env_file(".");
-  }
-  auto config = service::load_config(service::ProcessEnv{}, env_file, flags);
+  auto config = load_service_config(options.env_file, flags);
   if (!config) {
     std::cerr << "earshot serve: " << config.error().message << "\n";
     return 2;

@@ -4,8 +4,12 @@
 // configuration variable with its default.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+
+#include "core/result.hpp"
+#include "service/config.hpp"
 
 namespace CLI {
 class App;
@@ -19,6 +23,11 @@ struct ServeOptions {
   std::optional<std::string> env_file;  // explicit .env (must exist); default: ./.env if present
   int io_threads = 2;
 };
+
+// The configuration of `serve` and `worker`: defaults < .env (`env_file`, or ./.env when
+// present) < environment < `flags`.
+core::Result<service::Config> load_service_config(const std::optional<std::string>& env_file,
+                                                  const std::map<std::string, std::string>& flags);
 
 // Returns the process exit code: 0 after a signal, 2 for a bad configuration, 1 when the
 // server cannot start.

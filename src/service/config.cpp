@@ -137,6 +137,8 @@ constexpr std::array kEntries = {
         set_int<&Config::redis_timeout, 1, 60000>},
   Entry{{"CACHE_EXPIRATION_SECONDS", "3600", "Lifetime of a cached result (1-2147483647 s)."},
         set_int<&Config::cache_expiration, 1, 2147483647>},
+  Entry{{"NEAR_CACHE_SECONDS", "30", "With Redis: recent results also kept in memory so long (0-86400 s; 0: off)."},
+        set_int<&Config::near_cache, 0, 86400>},
   Entry{{"CACHE_MAX_ENTRIES", "10000", "In-memory cache: most results kept (1-100000000)."},
         set_int<&Config::cache_max_entries, 1, 100000000>},
   Entry{{"CACHE_MAX_BYTES", "268435456", "In-memory cache: most bytes kept (1-1099511627776)."},

@@ -46,6 +46,7 @@ struct Config {
   std::string redis_url;  // redis://[[user]:password@]host[:port][/db]; wins over the three above
   std::chrono::milliseconds redis_timeout{250};  // connect and command timeout
   std::chrono::seconds cache_expiration{3600};
+  std::chrono::seconds near_cache{30};         // with Redis: this process's copies live so long
   std::int64_t cache_max_entries = 10000;      // in-memory cache
   std::int64_t cache_max_bytes = 256LL << 20;  // in-memory cache
   std::chrono::seconds cache_lock{150};        // single flight: lock lifetime and longest wait

@@ -1,6 +1,11 @@
 #include "service/model_catalog.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "service/cache_key.hpp"
 
 namespace earshot::service {
 namespace {
@@ -20,6 +25,30 @@ models::RegistrySettings settings_of(const Config& config) {
   return settings;
 }
 
+// Every string of the registry JSON that names an existing file (relative to `base`), with its
+// size and modification time, so that a model file replaced in place changes the fingerprint.
+void describe_files(const nlohmann::json& value, const std::filesystem::path& base,
+                    std::string& out) {
+  if (value.is_object() || value.is_array()) {
+    for (const auto& item : value) describe_files(item, base, out);
+    return;
+  }
+  if (!value.is_string()) return;
+  std::error_code error;
+  const std::filesystem::path path = base / value.get<std::string>();
+  if (!std::filesystem::is_regular_file(path, error)) return;
+  const auto size = std::filesystem::file_size(path, error);
+  const auto modified = std::filesystem::last_write_time(path, error).time_since_epoch().count();
+  out += "|" + path.string() + ":" + std::to_string(size) + ":" + std::to_string(modified);
+}
+
+std::string fingerprint_of(const std::string& text, const std::filesystem::path& base) {
+  std::string described = text;
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_discarded()) describe_files(json, base, described);
+  return sha256_hex(described);
+}
+
 }  // namespace
 
 ModelCatalog::ModelCatalog(const Config& config)
@@ -27,23 +56,43 @@ ModelCatalog::ModelCatalog(const Config& config)
 
 core::Result<std::shared_ptr<ModelCatalog>> ModelCatalog::load(const Config& config) {
   std::shared_ptr<ModelCatalog> catalog(new ModelCatalog(config));
-  auto registry = catalog->read();
-  if (!registry) return registry.error();
-  catalog->current_ = std::make_shared<const models::Registry>(std::move(*registry));
+  auto loaded = catalog->read();
+  if (!loaded) return loaded.error();
+  catalog->current_ = std::make_shared<const models::Registry>(std::move(loaded->registry));
+  catalog->fingerprint_ = std::move(loaded->fingerprint);
   return catalog;
 }
 
-core::Result<models::Registry> ModelCatalog::read() const {
+core::Result<ModelCatalog::Loaded> ModelCatalog::read() const {
+  std::string text;
+  std::filesystem::path base;
+  core::Result<models::Registry> registry = core::Error{core::ErrorCode::internal, ""};
   if (config_.models_config_json) {
-    return models::Registry::load_json(config_.models_config_json->dump(),
-                                       std::filesystem::current_path(), settings_);
+    text = config_.models_config_json->dump();
+    base = std::filesystem::current_path();
+    registry = models::Registry::load_json(text, base, settings_);
+  } else {
+    const auto& path = config_.models_config_path;
+    std::error_code ignored;
+    if (path == kDefaultModelsConfigPath && !std::filesystem::exists(path, ignored)) {
+      text = kBuiltInRegistry;
+      registry = models::Registry::load_json(text, {}, settings_, "the built-in registry");
+    } else {
+      registry = models::Registry::load_file(path, settings_);
+      std::ifstream in(path, std::ios::binary);
+      std::ostringstream read;
+      read << in.rdbuf();
+      text = read.str();
+      base = path.parent_path();
+    }
   }
-  const auto& path = config_.models_config_path;
-  std::error_code ignored;
-  if (path == kDefaultModelsConfigPath && !std::filesystem::exists(path, ignored)) {
-    return models::Registry::load_json(kBuiltInRegistry, {}, settings_, "the built-in registry");
-  }
-  return models::Registry::load_file(path, settings_);
+  if (!registry) return registry.error();
+  return Loaded{std::move(*registry), fingerprint_of(text, base)};
+}
+
+std::string ModelCatalog::fingerprint() const {
+  std::lock_guard lock(mutex_);
+  return fingerprint_;
 }
 
 std::shared_ptr<const models::Registry> ModelCatalog::current() const {
@@ -52,11 +101,12 @@ std::shared_ptr<const models::Registry> ModelCatalog::current() const {
 }
 
 core::Result<std::shared_ptr<const models::Registry>> ModelCatalog::reload() {
-  auto registry = read();  // outside the lock: loading reads files and may take a while
-  if (!registry) return registry.error();
-  auto fresh = std::make_shared<const models::Registry>(std::move(*registry));
+  auto loaded = read();  // outside the lock: loading reads files and may take a while
+  if (!loaded) return loaded.error();
+  auto fresh = std::make_shared<const models::Registry>(std::move(loaded->registry));
   std::lock_guard lock(mutex_);
   current_ = fresh;
+  fingerprint_ = std::move(loaded->fingerprint);
   return fresh;
 }
 

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "core/result.hpp"
 #include "models/registry.hpp"
@@ -29,14 +30,24 @@ class ModelCatalog {
   // Re-reads the registry from its source; on success it serves from now on.
   core::Result<std::shared_ptr<const models::Registry>> reload();
 
+  // Names the current registry's content: a SHA-256 over its JSON and the size and
+  // modification time of every file it names. Part of the cache key of every result a registry
+  // model computes, so replacing a model file (or its entry) never serves a stale result.
+  std::string fingerprint() const;
+
  private:
+  struct Loaded {
+    models::Registry registry;
+    std::string fingerprint;
+  };
   explicit ModelCatalog(const Config& config);
-  core::Result<models::Registry> read() const;
+  core::Result<Loaded> read() const;
 
   Config config_;
   models::RegistrySettings settings_;
   mutable std::mutex mutex_;
   std::shared_ptr<const models::Registry> current_;
+  std::string fingerprint_;
 };
 
 }  // namespace earshot::service

@@ -35,10 +35,12 @@ std::string part_name(std::string_view headers) {
 
 }  // namespace
 
-std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_view body) {
-  nlohmann::json json;
+namespace {
+
+// The body as JSON, or FastAPI's 422 for text that is not JSON.
+std::variant<nlohmann::json, HttpErrorResponse> parse_json_body(std::string_view body) {
   try {
-    json = nlohmann::json::parse(body);
+    return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
     // FastAPI names the character where decoding failed (0-based); nlohmann counts from 1.
     const int position = e.byte > 0 ? static_cast<int>(e.byte - 1) : 0;
@@ -48,22 +50,105 @@ std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_vi
     // no position to name.
     return validation_error({"body", 0}, "Number out of range", validation_type::json_decode);
   }
+}
+
+// Field `name` of `object` as an http(s) URL: the URL, "" when optional and absent or null, or
+// the 422 with `loc` in front of the field's name.
+std::variant<std::string, HttpErrorResponse> url_field(const nlohmann::json& object,
+                                                       const std::string& name, bool required,
+                                                       const std::vector<LocPart>& loc) {
+  auto at = [&](std::string_view msg, std::string_view type) {
+    std::vector<LocPart> where = loc;
+    where.emplace_back(name);
+    return validation_errors(
+        {ValidationIssue{std::move(where), std::string(msg), std::string(type)}});
+  };
+  const auto it = object.find(name);
+  if (it == object.end() || it->is_null()) {
+    if (!required) return std::string();
+    return at("field required", validation_type::missing);
+  }
+  if (!it->is_string()) return at("str type expected", validation_type::not_string);
+  std::string url = it->get<std::string>();
+  if (auto problem = url_scheme_problem(url)) return at(*problem, validation_type::url_scheme);
+  return url;
+}
+
+std::variant<JobRequest, HttpErrorResponse> job_of(const nlohmann::json& json,
+                                                   const std::vector<LocPart>& loc) {
   if (!json.is_object()) {
+    return validation_errors(
+        {ValidationIssue{loc, "value is not a valid dict", "type_error.dict"}});
+  }
+  JobRequest job;
+  auto audio_url = url_field(json, "audio_url", true, loc);
+  if (auto* error = std::get_if<HttpErrorResponse>(&audio_url)) return std::move(*error);
+  job.audio_url = std::move(std::get<std::string>(audio_url));
+  auto callback_url = url_field(json, "callback_url", false, loc);
+  if (auto* error = std::get_if<HttpErrorResponse>(&callback_url)) return std::move(*error);
+  job.callback_url = std::move(std::get<std::string>(callback_url));
+  if (const auto it = json.find("model_name"); it != json.end() && !it->is_null()) {
+    if (!it->is_string()) {
+      std::vector<LocPart> where = loc;
+      where.emplace_back("model_name");
+      return validation_errors({ValidationIssue{std::move(where), "str type expected",
+                                                std::string(validation_type::not_string)}});
+    }
+    job.model_name = it->get<std::string>();
+  }
+  return job;
+}
+
+}  // namespace
+
+std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_view body) {
+  auto json = parse_json_body(body);
+  if (auto* error = std::get_if<HttpErrorResponse>(&json)) return std::move(*error);
+  const auto& object = std::get<nlohmann::json>(json);
+  if (!object.is_object()) {
     return validation_error({"body"}, "value is not a valid dict", "type_error.dict");
   }
-  const auto it = json.find("audio_url");
-  if (it == json.end() || it->is_null()) {
-    return validation_error({"body", "audio_url"}, "field required", validation_type::missing);
+  return url_field(object, "audio_url", true, {"body"});
+}
+
+std::variant<JobRequest, HttpErrorResponse> parse_job_body(std::string_view body) {
+  auto json = parse_json_body(body);
+  if (auto* error = std::get_if<HttpErrorResponse>(&json)) return std::move(*error);
+  return job_of(std::get<nlohmann::json>(json), {"body"});
+}
+
+std::variant<std::vector<JobRequest>, HttpErrorResponse> parse_job_batch_body(
+    std::string_view body, std::size_t max_jobs) {
+  auto parsed = parse_json_body(body);
+  if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) return std::move(*error);
+  const auto& json = std::get<nlohmann::json>(parsed);
+  const nlohmann::json* list = &json;
+  std::vector<LocPart> loc{"body"};
+  if (json.is_object()) {
+    const auto it = json.find("jobs");
+    if (it == json.end())
+      return validation_error({"body", "jobs"}, "field required", validation_type::missing);
+    list = &*it;
+    loc.emplace_back("jobs");
   }
-  if (!it->is_string()) {
-    return validation_error({"body", "audio_url"}, "str type expected",
-                            validation_type::not_string);
+  if (!list->is_array())
+    return validation_errors(
+        {ValidationIssue{loc, "value is not a valid list", "type_error.list"}});
+  if (list->empty() || list->size() > max_jobs) {
+    return validation_errors(
+        {ValidationIssue{loc, "ensure this list has 1 to " + std::to_string(max_jobs) + " items",
+                         "value_error.list.size"}});
   }
-  std::string url = it->get<std::string>();
-  if (auto problem = url_scheme_problem(url)) {
-    return validation_error({"body", "audio_url"}, *problem, validation_type::url_scheme);
+  std::vector<JobRequest> jobs;
+  jobs.reserve(list->size());
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    std::vector<LocPart> where = loc;
+    where.emplace_back(static_cast<int>(i));
+    auto job = job_of((*list)[i], where);
+    if (auto* error = std::get_if<HttpErrorResponse>(&job)) return std::move(*error);
+    jobs.push_back(std::move(std::get<JobRequest>(job)));
   }
-  return url;
+  return jobs;
 }
 
 FormField find_form_field(std::string_view body, std::string_view content_type,

@@ -10,12 +10,15 @@
 //   if (field.outcome == FormFieldOutcome::found) analyze(field.content);
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "service/http_errors.hpp"
+#include "service/jobs.hpp"
 
 namespace earshot::service {
 
@@ -23,6 +26,16 @@ namespace earshot::service {
 // pydantic v1 HttpUrl field did: the URL, or a 422 in FastAPI's shape (body not JSON, not an
 // object, audio_url missing/null/not a string, scheme absent or other than http/https).
 std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_view body);
+
+// The body of POST /jobs, {"audio_url": "http(s)://...", "model_name": "...", "callback_url":
+// "http(s)://..."} (the last two optional, null or absent), checked like parse_audio_url_body;
+// 422 in FastAPI's shape. Whether the model exists is the route's business (400).
+std::variant<JobRequest, HttpErrorResponse> parse_job_body(std::string_view body);
+
+// The body of POST /jobs/batch: a list of job objects, or {"jobs": [...]}, 1 to `max_jobs`
+// of them; an issue's loc names the job's index.
+std::variant<std::vector<JobRequest>, HttpErrorResponse> parse_job_batch_body(std::string_view body,
+                                                                              std::size_t max_jobs);
 
 enum class FormFieldOutcome {
   found,      // `content` is the field's bytes (a view into the body)

@@ -8,7 +8,10 @@
 #include "models/content_scorer_choice.hpp"
 #include "service/dependency_checks.hpp"
 #include "service/http_headers.hpp"
+#include "service/job_setup.hpp"
+#include "service/redis_client.hpp"
 #include "service/request_parsing.hpp"
+#include "service/result_cache.hpp"
 #include "service/route_responses.hpp"
 
 namespace earshot::service {
@@ -32,6 +35,17 @@ analysis::AnalyzerOptions analyzer_options(
   options.content.silence_threshold_dbfs = config.silence_threshold_dbfs;
   options.content.scorer = std::move(content_scorer);
   return options;
+}
+
+HttpResponse cached_response(std::string body, bool hit) {
+  HttpResponse response{kOk, std::move(body), "application/json", {}, {}};
+  response.headers.emplace_back("X-Cache", hit ? "HIT" : "MISS");
+  return response;
+}
+
+HttpResponse response_of(const core::Result<CacheOutcome>& outcome) {
+  if (!outcome) return error_of(outcome.error());
+  return cached_response(outcome->value, outcome->hit);
 }
 
 std::string_view path_of(std::string_view target) {
@@ -66,6 +80,9 @@ std::span<const Routes::Entry> Routes::entries() {
       {{"GET", "/models"}, &Routes::list_models},
       {{"POST", "/models/reload"}, &Routes::reload_models},
       {{"POST", "/predict-anomaly"}, &Routes::predict_anomaly},
+      {{"POST", "/jobs"}, &Routes::submit_job},
+      {{"POST", "/jobs/batch"}, &Routes::submit_jobs},
+      {{"GET", "/jobs/*"}, &Routes::find_job},
   };
   return kEntries;
 }
@@ -76,14 +93,13 @@ std::vector<RouteInfo> Routes::table() {
   return out;
 }
 
-Routes::Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
-               ApiDocs docs, std::shared_ptr<ModelCatalog> catalog,
-               std::shared_ptr<const analysis::ContentScorer> content_scorer)
+Routes::Routes(const Config& config, std::shared_ptr<const AnalysisPipeline> pipeline,
+               std::shared_ptr<JobQueue> jobs, std::shared_ptr<ServiceMetrics> metrics,
+               ApiDocs docs, std::shared_ptr<ModelCatalog> catalog)
     : root_message_(config.api_title + " " + config.api_version),
-      redis_host_(config.redis_host),
-      redis_port_(config.redis_port),
-      fetcher_(std::move(fetcher)),
-      analyzer_(analyzer_options(config, std::move(content_scorer))),
+      redis_(redis_endpoint(config)),
+      pipeline_(std::move(pipeline)),
+      jobs_(std::move(jobs)),
       metrics_(std::move(metrics)),
       docs_(std::move(docs)),
       catalog_(std::move(catalog)) {}
@@ -107,8 +123,20 @@ core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<Servic
     content_scorer = std::move(*chosen);
   }
   if (!metrics) metrics = std::make_shared<ServiceMetrics>();
-  return Routes(config, std::move(*fetcher), std::move(metrics), std::move(*docs),
-                std::move(*catalog), std::move(content_scorer));
+  std::shared_ptr<RedisClient> redis;
+  if (auto endpoint = redis_endpoint(config)) {
+    redis = std::make_shared<RedisClient>(RedisClientOptions{
+        .endpoint = *endpoint, .timeout = config.redis_timeout, .metrics = metrics});
+  }
+  auto flight = std::make_shared<SingleFlight>(
+      std::shared_ptr<ResultCache>(make_result_cache(config, redis, metrics)), redis,
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.cache_lock));
+  auto pipeline = std::make_shared<const AnalysisPipeline>(
+      std::move(*fetcher), analysis::Analyzer(analyzer_options(config, std::move(content_scorer))),
+      *catalog, std::move(flight), metrics, config.content_model);
+  auto jobs = make_job_queue(config, redis, pipeline, metrics);
+  return Routes(config, std::move(pipeline), std::move(jobs), std::move(metrics), std::move(*docs),
+                std::move(*catalog));
 }
 
 HttpResponse Routes::busy_response() {
@@ -174,8 +202,8 @@ Dispatch Routes::ready(HttpRequest&) const {
   return Dispatch{"/health/ready", std::nullopt, [this]() -> HttpResponse {
                     nlohmann::ordered_json checks{{"analyzer", "ok"}};
                     bool ready = true;
-                    if (!redis_host_.empty()) {
-                      auto problem = redis_problem(redis_host_, redis_port_, kReadinessTimeout);
+                    if (redis_) {
+                      auto problem = redis_problem(redis_->host, redis_->port, kReadinessTimeout);
                       checks["redis"] = problem ? *problem : std::string("ok");
                       ready = ready && !problem;
                     }
@@ -214,39 +242,19 @@ Dispatch Routes::swagger_ui(HttpRequest& request) const {
                                  {}});
 }
 
-HttpResponse Routes::analyze_bytes(std::span<const std::uint8_t> bytes) const {
-  try {
-    const auto start = std::chrono::steady_clock::now();
-    auto result = analyzer_.analyze_bytes(bytes);
-    metrics_->analysis_seconds.observe(
-        {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    if (!result) return error_of(result.error());
-    metrics_->audio_seconds.add(result->info.duration_seconds);
-    nlohmann::ordered_json body;
-    body["status"] = "success";
-    body["data"] = analysis::to_json(*result);
-    return json_ok(body);
-  } catch (const std::exception& e) {
-    return internal_error(std::string("analysis threw: ") + e.what());
-  }
-}
-
 Dispatch Routes::analyze_audio(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/analyze-audio";
   auto parsed = parse_audio_url_body(request.body);
   if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
     return now(kRoute, HttpResponse::from(std::move(*error)));
   }
-  return Dispatch{kRoute, std::nullopt,
-                  [this, url = std::move(std::get<std::string>(parsed))]() -> HttpResponse {
-                    try {
-                      auto download = fetcher_.fetch(url);
-                      if (!download) return error_of(download.error());
-                      metrics_->downloaded_bytes.add(static_cast<double>(download->bytes.size()));
-                      return analyze_bytes(download->bytes);
-                    } catch (const std::exception& e) {
-                      return internal_error(std::string("download threw: ") + e.what());
-                    }
+  auto url = std::move(std::get<std::string>(parsed));
+  // A hit in this process's memory is answered on the spot: no worker thread, no queueing.
+  if (auto hit = pipeline_->cached_in_memory(url)) {
+    return now(kRoute, cached_response(std::move(*hit), true));
+  }
+  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, url = std::move(url)]() {
+                    return response_of(pipeline->analyze_url(url));
                   }};
 }
 
@@ -282,7 +290,9 @@ Dispatch Routes::analyze_upload(HttpRequest& request) const {
                        "multipart/form-data with a file field")));
   }
   const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(audio.data()), audio.size());
-  return Dispatch{kRoute, std::nullopt, [this, body, bytes]() { return analyze_bytes(bytes); }};
+  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, body, bytes]() {
+                    return response_of(pipeline->analyze_upload(bytes));
+                  }};
 }
 
 }  // namespace earshot::service

@@ -15,11 +15,17 @@
 //   GET  /metrics        Prometheus text format (metrics.hpp)
 //   GET  /openapi.json   the OpenAPI 3.1 description; GET /docs Swagger UI (api_docs.hpp)
 //   POST /analyze-audio  JSON {"audio_url": "http(s)://..."}; 422 (FastAPI shape) for a bad body,
-//                        400 download / not audio / undecodable, 413 too large, 500 internal
+//                        400 download / not audio / undecodable, 413 too large, 500 internal;
+//                        results are cached (X-Cache: HIT or MISS; analysis_pipeline.hpp)
 //   POST /analyze        raw body with Content-Type audio/*, video/*, application/octet-stream,
 //                        or multipart/form-data with the audio in field `file` (422 when the
 //                        field is absent, 400 for a malformed multipart body); 415 otherwise
-//   success              200 {"status": "success", "data": analysis::to_json(result)}
+//   success              200 {"status": "success", "data": analysis::to_json(result)}, cached by
+//                        the bytes' hash (X-Cache)
+//   POST /jobs           {"audio_url", "model_name"?, "callback_url"?} -> 202 {"job_id", "status":
+//                        "queued"}; 422 bad body, 400 unknown model, 503 queue unavailable
+//   POST /jobs/batch     a list of those (or {"jobs": [...]}, at most 1000) -> 202 {"jobs": [...]}
+//   GET  /jobs/{id}      200 jobs.hpp's to_json(record); 404 {"detail": "Job not found"}
 //   GET  /models         200 {"models": [{"name", "predictor", "feature_extractor", "labels",
 //                        "description"}], "default_model": "..."} (model_catalog.hpp)
 //   POST /predict-anomaly?model_name=NAME  multipart field `file` -> 200 {"model_name",
@@ -42,14 +48,15 @@
 #include <utility>
 #include <vector>
 
-#include "analysis/analyzer.hpp"
 #include "core/result.hpp"
+#include "service/analysis_pipeline.hpp"
 #include "service/api_docs.hpp"
 #include "service/config.hpp"
-#include "service/fetch.hpp"
 #include "service/http_errors.hpp"
+#include "service/jobs.hpp"
 #include "service/metrics.hpp"
 #include "service/model_catalog.hpp"
+#include "service/redis_endpoint.hpp"
 
 namespace earshot::service {
 
@@ -95,6 +102,9 @@ class Routes {
 
   const ApiDocs& api_docs() const { return docs_; }
   ModelCatalog& models() const { return *catalog_; }
+  // What analyses and jobs run on; `earshot worker` runs jobs with it too.
+  std::shared_ptr<const AnalysisPipeline> pipeline() const { return pipeline_; }
+  JobQueue& jobs() const { return *jobs_; }
 
   // Takes the request: a handler may keep its body for the work (no copy of an upload).
   Dispatch dispatch(HttpRequest request) const;
@@ -113,9 +123,9 @@ class Routes {
   struct Entry;  // a RouteInfo and its handler
   static std::span<const Entry> entries();
 
-  Routes(const Config& config, Fetcher fetcher, std::shared_ptr<ServiceMetrics> metrics,
-         ApiDocs docs, std::shared_ptr<ModelCatalog> catalog,
-         std::shared_ptr<const analysis::ContentScorer> content_scorer);
+  Routes(const Config& config, std::shared_ptr<const AnalysisPipeline> pipeline,
+         std::shared_ptr<JobQueue> jobs, std::shared_ptr<ServiceMetrics> metrics, ApiDocs docs,
+         std::shared_ptr<ModelCatalog> catalog);
 
   Dispatch route(HttpRequest& request) const;  // dispatch() without its safety net
   Dispatch root(HttpRequest& request) const;
@@ -126,17 +136,20 @@ class Routes {
   Dispatch swagger_ui(HttpRequest& request) const;
   Dispatch analyze_audio(HttpRequest& request) const;
   Dispatch analyze_upload(HttpRequest& request) const;
-  HttpResponse analyze_bytes(std::span<const std::uint8_t> bytes) const;
+  // routes_jobs.cpp
+  Dispatch submit_job(HttpRequest& request) const;
+  Dispatch submit_jobs(HttpRequest& request) const;
+  Dispatch find_job(HttpRequest& request) const;
+  std::optional<HttpResponse> unknown_model(const std::vector<JobRequest>& jobs) const;
   // routes_models.cpp
   Dispatch list_models(HttpRequest& request) const;
   Dispatch predict_anomaly(HttpRequest& request) const;
   Dispatch reload_models(HttpRequest& request) const;
 
   std::string root_message_;
-  std::string redis_host_;  // empty: no Redis configured
-  std::uint16_t redis_port_ = 0;
-  Fetcher fetcher_;
-  analysis::Analyzer analyzer_;
+  std::optional<RedisEndpoint> redis_;  // nullopt: no Redis configured
+  std::shared_ptr<const AnalysisPipeline> pipeline_;
+  std::shared_ptr<JobQueue> jobs_;
   std::shared_ptr<ServiceMetrics> metrics_;
   ApiDocs docs_;
   std::shared_ptr<ModelCatalog> catalog_;

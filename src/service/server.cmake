@@ -15,13 +15,16 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/openapi_document.cpp.in
   ${PROJECT_BINARY_DIR}/generated/openapi_document.cpp @ONLY)
 
 add_library(earshot_service_server STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/analysis_pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api_docs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dependency_checks.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/job_setup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_catalog.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prometheus.cpp
   ${CMAKE_CURRENT_LIST_DIR}/redis_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/routes_jobs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes_models.cpp
   ${CMAKE_CURRENT_LIST_DIR}/server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/service_log.cpp

@@ -9,6 +9,7 @@
 
 #include "earshot/version.hpp"
 #include "service/env_file.hpp"
+#include "service/redis_endpoint.hpp"
 #include "support/test_files.hpp"
 
 namespace earshot::service {
@@ -59,6 +60,50 @@ TEST(Config, TableDefaultsAreTheRealDefaults) {
   EXPECT_EQ(*from_table, Config{});
 }
 
+TEST(Config, RedisUrlIsParsedAndWinsOverHostAndPort) {
+  const MapEnv env{
+      {{"REDIS_HOST", "ignored"}, {"REDIS_URL", "redis://:s%40cret@cache.internal:6380/2"}}};
+  auto config = load_config(env, std::nullopt, {});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const auto endpoint = redis_endpoint(*config);
+  ASSERT_TRUE(endpoint);
+  EXPECT_EQ(endpoint->host, "cache.internal");
+  EXPECT_EQ(endpoint->port, 6380);
+  EXPECT_EQ(endpoint->db, 2);
+  EXPECT_EQ(endpoint->password, "s@cret");
+  EXPECT_EQ(endpoint->describe(), "cache.internal:6380/2");  // never the password
+}
+
+TEST(Config, RedisHostPortAndDbWithoutAUrl) {
+  const MapEnv env{{{"REDIS_HOST", "redis"}, {"REDIS_PORT", "6390"}, {"REDIS_DB", "3"}}};
+  auto config = load_config(env, std::nullopt, {});
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(redis_endpoint(*config), (RedisEndpoint{"redis", 6390, 3, "", ""}));
+  EXPECT_FALSE(redis_endpoint(*load_config(MapEnv{{}}, std::nullopt, {})));  // in memory
+}
+
+TEST(Config, BadRedisUrlsAreRefusedWithTheReason) {
+  for (const auto& [url, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"http://cache:6379", "must start with redis://"},
+           {"redis://", "has no host"},
+           {"redis://cache:0", "port"},
+           {"redis://cache:99999", "port"},
+           {"redis://cache/x", "database"},
+           {"redis://:%zz@cache", "escape"}}) {
+    auto config = load_config(MapEnv{{{"REDIS_URL", url}}}, std::nullopt, {});
+    ASSERT_FALSE(config.ok()) << url;
+    EXPECT_NE(config.error().message.find("REDIS_URL"), std::string::npos) << url;
+    EXPECT_NE(config.error().message.find(reason), std::string::npos)
+        << url << ": " << config.error().message;
+  }
+  auto user = parse_redis_url("redis://worker:pw@[::1]:7000");
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->username, "worker");
+  EXPECT_EQ(user->password, "pw");
+  EXPECT_EQ(user->host, "::1");
+  EXPECT_EQ(user->port, 7000);
+}
+
 TEST(Config, TableListsEveryVariableOnceWithADescription) {
   const std::set<std::string_view> expected = {"API_HOST",
                                                "API_PORT",
@@ -86,7 +131,19 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "SILENCE_THRESHOLD_DBFS",
                                                "ANALYSIS_SECONDS",
                                                "CONTENT_MODEL",
-                                               "MODEL_THREADS"};
+                                               "MODEL_THREADS",
+                                               "REDIS_DB",
+                                               "REDIS_URL",
+                                               "REDIS_TIMEOUT_MS",
+                                               "CACHE_MAX_ENTRIES",
+                                               "CACHE_MAX_BYTES",
+                                               "CACHE_LOCK_SECONDS",
+                                               "MAX_ATTEMPTS",
+                                               "JOB_VISIBILITY_TIMEOUT_SECONDS",
+                                               "JOB_RETRY_BACKOFF_MS",
+                                               "JOB_TTL_SECONDS",
+                                               "WORKER_JOBS",
+                                               "NEAR_CACHE_SECONDS"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;

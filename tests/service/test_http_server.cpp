@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 namespace earshot::service::testing {
@@ -129,8 +131,41 @@ void TestHttpServer::handle(int client) {
   respond(client, std::string_view(request).substr(start + 1, end - start - 1));
 }
 
+std::string TestHttpServer::tone_wav() {
+  constexpr std::uint32_t kRate = 16000;
+  constexpr std::uint32_t kSamples = kRate / 2;  // 0.5 s of 440 Hz, 16-bit mono PCM
+  const auto u32 = [](std::string& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  const auto u16 = [](std::string& out, std::uint16_t v) {
+    out.push_back(static_cast<char>(v & 0xff));
+    out.push_back(static_cast<char>(v >> 8));
+  };
+  std::string wav = "RIFF";
+  u32(wav, 36 + kSamples * 2);
+  wav += "WAVEfmt ";
+  u32(wav, 16);
+  u16(wav, 1);  // PCM
+  u16(wav, 1);  // mono
+  u32(wav, kRate);
+  u32(wav, kRate * 2);
+  u16(wav, 2);
+  u16(wav, 16);
+  wav += "data";
+  u32(wav, kSamples * 2);
+  for (std::uint32_t i = 0; i < kSamples; ++i) {
+    const double v = 0.5 * std::sin(2.0 * 3.14159265358979 * 440.0 * i / kRate);
+    u16(wav, static_cast<std::uint16_t>(static_cast<std::int16_t>(v * 32767)));
+  }
+  return wav;
+}
+
 void TestHttpServer::respond(int client, std::string_view path) {
-  if (path == "/audio.wav") {
+  if (path.starts_with("/tone.wav")) {  // any query: distinct URLs, the same audio
+    send_all(client, with_body("200 OK", "audio/wav", tone_wav()));
+  } else if (path.starts_with("/tone-slow.wav")) {
+    if (wait(300)) send_all(client, with_body("200 OK", "audio/wav", tone_wav()));
+  } else if (path == "/audio.wav") {
     send_all(client, with_body("200 OK", "audio/wav", audio_body()));
   } else if (path == "/typed") {
     send_all(client, with_body("200 OK", "Audio/WAV; codec=1", audio_body()));

@@ -9,7 +9,8 @@
 // Routes: /audio.wav (audio/wav), /typed (Audio/WAV with parameters), /empty (audio/wav, no
 // body), /missing (404), /teapot (418), /r1 -> /r2 -> /audio.wav (302s), /loop (302 to
 // itself), /to-ftp (302 to ftp://), /page.html (text/html), /slow (headers after 3 s),
-// /endless (audio body until the client hangs up), /huge (Content-Length of 1 GB).
+// /endless (audio body until the client hangs up), /huge (Content-Length of 1 GB), /tone.wav
+// and /tone-slow.wav (a real WAV; see tone_wav()).
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,9 @@ class TestHttpServer {
 
   // The bytes /audio.wav serves (a short WAV header and a ramp), for comparison.
   static std::string audio_body();
+  // What /tone.wav serves (also with any query) and /tone-slow.wav after 300 ms: a valid WAV,
+  // 0.5 s of 440 Hz at 16 kHz, for tests that analyse what they download.
+  static std::string tone_wav();
 
   void stop();
 

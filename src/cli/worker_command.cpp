@@ -1,0 +1,78 @@
+#include "cli/worker_command.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cli/serve_command.hpp"
+#include "service/job_setup.hpp"
+#include "service/metrics.hpp"
+#include "service/redis_client.hpp"
+#include "service/redis_endpoint.hpp"
+#include "service/routes.hpp"
+#include "service/service_log.hpp"
+
+namespace earshot::cli {
+
+int run_worker(const WorkerOptions& options) {
+  std::map<std::string, std::string> flags;
+  if (options.jobs) flags["WORKER_JOBS"] = std::to_string(*options.jobs);
+  auto config = load_service_config(options.env_file, flags);
+  if (!config) {
+    std::cerr << "earshot worker: " << config.error().message << "\n";
+    return 2;
+  }
+  const auto endpoint = service::redis_endpoint(*config);
+  if (!endpoint) {
+    std::cerr << "earshot worker: no Redis configured (set REDIS_URL or REDIS_HOST); without "
+                 "Redis, `earshot serve` runs jobs itself\n";
+    return 2;
+  }
+  auto log = service::ServiceLog::create({.level = config->log_level, .dir = config->log_dir});
+  if (!log) {
+    std::cerr << "earshot worker: " << log.error().message << "\n";
+    return 1;
+  }
+  // The routes own what a job runs on (download, analysis, cache, models), as in `serve`.
+  auto metrics = std::make_shared<service::ServiceMetrics>();
+  auto routes = service::Routes::create(*config, metrics);
+  if (!routes) {
+    std::cerr << "earshot worker: " << routes.error().message << "\n";
+    return 1;
+  }
+  auto redis = std::make_shared<service::RedisClient>(service::RedisClientOptions{
+      .endpoint = *endpoint, .timeout = config->redis_timeout, .metrics = metrics});
+  service::RedisJobWorker worker(redis, service::job_handler(routes->pipeline()),
+                                 service::redis_job_options(*config),
+                                 service::callback_sender(*config), metrics, *log);
+
+  // Block the signals' default action before the worker's threads start, then wait for one.
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) { worker.stop(); });
+  std::thread waiter([&] { signals_io.run(); });
+  std::cerr << "earshot worker: " << worker.consumer() << " running " << config->worker_jobs
+            << " job(s) at a time from Redis at " << endpoint->describe() << "\n";
+  worker.run(config->worker_jobs);
+  signals_io.stop();
+  waiter.join();
+  std::cerr << "earshot worker: stopped\n";
+  return 0;
+}
+
+void add_worker_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<WorkerOptions>();
+  CLI::App* command = app.add_subcommand("worker", "Run queued jobs from Redis (POST /jobs)");
+  command->add_option("--env-file", options->env_file,
+                      "A .env file to read (default: ./.env when present)");
+  command->add_option("--jobs", options->jobs, "Jobs run at once (WORKER_JOBS)")
+      ->check(CLI::Range(1, 256));
+  command->footer("Configuration: the variables of `earshot serve --help`; Redis is required.");
+  command->callback([options, &exit_code] { exit_code = run_worker(*options); });
+}
+
+}  // namespace earshot::cli

@@ -1,0 +1,143 @@
+#include "service/analysis_pipeline.hpp"
+
+#include <chrono>
+#include <exception>
+#include <nlohmann/json.hpp>
+
+#include "analysis/analysis_result.hpp"
+#include "analysis/content_model.hpp"
+#include "earshot/version.hpp"
+#include "models/audio_prediction.hpp"
+#include "models/prediction_json.hpp"
+#include "service/cache_key.hpp"
+#include "service/metrics.hpp"
+#include "service/model_catalog.hpp"
+#include "service/result_cache.hpp"
+
+namespace earshot::service {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string dump(const nlohmann::ordered_json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+core::Error thrown(std::string_view what, const std::exception& e) {
+  return core::Error{core::ErrorCode::internal, std::string(what) + " threw: " + e.what()};
+}
+
+}  // namespace
+
+AnalysisPipeline::AnalysisPipeline(Fetcher fetcher, analysis::Analyzer analyzer,
+                                   std::shared_ptr<ModelCatalog> catalog,
+                                   std::shared_ptr<SingleFlight> flight,
+                                   std::shared_ptr<ServiceMetrics> metrics,
+                                   std::string content_model)
+    : fetcher_(std::move(fetcher)),
+      analyzer_(std::move(analyzer)),
+      catalog_(std::move(catalog)),
+      flight_(std::move(flight)),
+      metrics_(std::move(metrics)),
+      content_model_(std::move(content_model)) {}
+
+std::string AnalysisPipeline::analysis_variant() const {
+  // An AST chosen by CONTENT_MODEL is as current as the registry it was loaded from.
+  const std::string content = content_model_.empty()
+                                  ? "shipped:" + analysis::ContentModel::shipped().version()
+                                  : content_model_ + "@" + catalog_->fingerprint();
+  return "analysis|earshot " + std::string(kVersion) + "|content " + content + "|silence " +
+         std::to_string(analyzer_.options().content.silence_threshold_dbfs);
+}
+
+core::Result<std::string> AnalysisPipeline::analyze(std::span<const std::uint8_t> bytes) const {
+  try {
+    const auto start = Clock::now();
+    auto result = analyzer_.analyze_bytes(bytes);
+    metrics_->analysis_seconds.observe({},
+                                       std::chrono::duration<double>(Clock::now() - start).count());
+    if (!result) return result.error();
+    metrics_->audio_seconds.add(result->info.duration_seconds);
+    nlohmann::ordered_json body;
+    body["status"] = "success";
+    body["data"] = analysis::to_json(*result);
+    return dump(body);
+  } catch (const std::exception& e) {
+    return thrown("analysis", e);
+  }
+}
+
+core::Result<std::string> AnalysisPipeline::download_and_analyze(const std::string& url) const {
+  try {
+    auto download = fetcher_.fetch(url);
+    if (!download) return download.error();
+    metrics_->downloaded_bytes.add(static_cast<double>(download->bytes.size()));
+    return analyze(download->bytes);
+  } catch (const std::exception& e) {
+    return thrown("download", e);
+  }
+}
+
+core::Result<CacheOutcome> AnalysisPipeline::analyze_url(const std::string& url) const {
+  return flight_->get_or_compute(url_cache_key(url, analysis_variant()),
+                                 [&] { return download_and_analyze(url); });
+}
+
+core::Result<CacheOutcome> AnalysisPipeline::analyze_upload(
+    std::span<const std::uint8_t> bytes) const {
+  return flight_->get_or_compute(bytes_cache_key(bytes, analysis_variant()),
+                                 [&] { return analyze(bytes); });
+}
+
+std::optional<std::string> AnalysisPipeline::cached_in_memory(const std::string& url) const {
+  return flight_->cache().get_local(url_cache_key(url, analysis_variant()));
+}
+
+core::Result<std::string> AnalysisPipeline::predict_job(const JobRequest& job) const {
+  // The registry rides along: a reload while this runs does not free the model under it.
+  const auto registry = catalog_->current();
+  const models::Model* model = registry->find(job.model_name);
+  if (!model) {
+    return core::Error{core::ErrorCode::not_found,
+                       "Unknown model '" + job.model_name + "'. Available: " + registry->names()};
+  }
+  try {
+    auto download = fetcher_.fetch(job.audio_url);
+    if (!download) return download.error();
+    metrics_->downloaded_bytes.add(static_cast<double>(download->bytes.size()));
+    auto analysis = analyze(download->bytes);
+    if (!analysis) return analysis.error();
+    const auto start = Clock::now();
+    auto prediction = models::predict_bytes(*model, download->bytes, {});
+    const double latency_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (!prediction) return prediction.error();
+    nlohmann::ordered_json predicted{{"model_name", model->info().name}};
+    models::write_prediction(*prediction, predicted);
+    predicted["latency_ms"] = latency_ms;
+    nlohmann::ordered_json body;
+    body["analysis"] = nlohmann::ordered_json::parse(*analysis)["data"];
+    body["prediction"] = std::move(predicted);
+    return dump(body);
+  } catch (const std::exception& e) {
+    return thrown("prediction", e);
+  }
+}
+
+core::Result<std::string> AnalysisPipeline::run_job(const JobRequest& job) const {
+  if (job.model_name.empty()) {
+    auto analysis = analyze_url(job.audio_url);
+    if (!analysis) return analysis.error();
+    nlohmann::ordered_json body;
+    body["analysis"] = nlohmann::ordered_json::parse(analysis->value)["data"];
+    return dump(body);
+  }
+  const std::string variant =
+      "job|model " + job.model_name + "@" + catalog_->fingerprint() + "|" + analysis_variant();
+  auto outcome = flight_->get_or_compute(url_cache_key(job.audio_url, variant),
+                                         [&] { return predict_job(job); });
+  if (!outcome) return outcome.error();
+  return std::move(outcome->value);
+}
+
+}  // namespace earshot::service

@@ -1,0 +1,42 @@
+#include "service/job_setup.hpp"
+
+#include "service/memory_jobs.hpp"
+
+namespace earshot::service {
+
+JobHandler job_handler(std::shared_ptr<const AnalysisPipeline> pipeline) {
+  return [pipeline = std::move(pipeline)](const JobRequest& job) { return pipeline->run_job(job); };
+}
+
+RedisJobOptions redis_job_options(const Config& config) {
+  RedisJobOptions options;
+  options.max_attempts = config.max_attempts;
+  options.visibility_timeout = config.job_visibility_timeout;
+  options.retry_backoff = config.job_retry_backoff;
+  options.ttl = config.job_ttl;
+  return options;
+}
+
+std::shared_ptr<CallbackSender> callback_sender(const Config& config) {
+  CallbackOptions options;
+  options.policy.allow_private = config.allow_private_urls;
+  return std::make_shared<CallbackSender>(options);
+}
+
+std::shared_ptr<JobQueue> make_job_queue(const Config& config, std::shared_ptr<RedisClient> redis,
+                                         std::shared_ptr<const AnalysisPipeline> pipeline,
+                                         std::shared_ptr<ServiceMetrics> metrics) {
+  if (redis) {
+    return std::make_shared<RedisJobQueue>(std::move(redis), redis_job_options(config),
+                                           std::move(metrics));
+  }
+  MemoryJobOptions options;
+  options.concurrency = config.worker_jobs;
+  options.max_attempts = config.max_attempts;
+  options.retry_backoff = config.job_retry_backoff;
+  options.ttl = config.job_ttl;
+  return std::make_shared<MemoryJobQueue>(job_handler(std::move(pipeline)), options,
+                                          callback_sender(config), std::move(metrics));
+}
+
+}  // namespace earshot::service

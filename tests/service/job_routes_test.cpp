@@ -1,0 +1,170 @@
+// POST /jobs, POST /jobs/batch and GET /jobs/{id} through the routes: the in-process queue
+// (no Redis) and Redis Streams with a worker, running real analyses of audio downloaded from
+// a loopback HTTP server.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "service/job_setup.hpp"
+#include "service/redis_client.hpp"
+#include "service/routes.hpp"
+#include "service/test_http_server.hpp"
+#include "support/redis_server.hpp"
+
+namespace earshot::service {
+namespace {
+
+using testing::TestHttpServer;
+
+Config loopback_config() {
+  Config config;
+  config.allow_private_urls = true;
+  config.job_retry_backoff = std::chrono::milliseconds(10);
+  return config;
+}
+
+Routes make_routes(const Config& config) {
+  auto routes = Routes::create(config);
+  EXPECT_TRUE(routes.ok()) << (routes.ok() ? "" : routes.error().message);
+  return std::move(*routes);
+}
+
+HttpResponse run(const Routes& routes, const HttpRequest& request) {
+  Dispatch d = routes.dispatch(request);
+  return d.immediate ? *d.immediate : d.work();
+}
+
+HttpResponse submit(const Routes& routes, const nlohmann::json& body) {
+  return run(routes, {"POST", "/jobs", "application/json", body.dump()});
+}
+
+// GET /jobs/{id} until the job is finished (or 20 s pass).
+nlohmann::json wait_for(const Routes& routes, const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    const auto response = run(routes, {"GET", "/jobs/" + id, "", ""});
+    EXPECT_EQ(response.status, 200) << response.body;
+    auto job = nlohmann::json::parse(response.body);
+    if (job["status"] == "succeeded" || job["status"] == "failed") return job;
+    if (std::chrono::steady_clock::now() > deadline) return job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+TEST(JobRoutes, InProcessJobRunsAnAnalysis) {
+  TestHttpServer audio;
+  auto routes = make_routes(loopback_config());
+  const auto queued = submit(routes, {{"audio_url", audio.url("/tone.wav")}});
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  const auto body = nlohmann::json::parse(queued.body);
+  EXPECT_EQ(body["status"], "queued");
+  const auto job = wait_for(routes, body["job_id"]);
+  EXPECT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["attempts"], 1);
+  EXPECT_EQ(job["error"], nullptr);
+  EXPECT_TRUE(job["created_at"].is_string());
+  EXPECT_TRUE(job["finished_at"].is_string());
+  EXPECT_EQ(job["result"]["analysis"]["sample_rate"], 16000);
+  EXPECT_TRUE(job["result"]["analysis"].contains("classification"));
+}
+
+TEST(JobRoutes, AJobWithAModelAddsItsPrediction) {
+  TestHttpServer audio;
+  auto routes = make_routes(loopback_config());
+  const auto queued =
+      submit(routes, {{"audio_url", audio.url("/tone.wav")}, {"model_name", "content"}});
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  const auto job = wait_for(routes, nlohmann::json::parse(queued.body)["job_id"]);
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["prediction"]["model_name"], "content");
+  EXPECT_TRUE(job["result"]["prediction"].contains("all_probabilities"));
+  EXPECT_TRUE(job["result"]["analysis"].contains("duration"));
+}
+
+TEST(JobRoutes, AFailedDownloadFailsTheJobWithoutRetrying) {
+  TestHttpServer audio;
+  auto routes = make_routes(loopback_config());
+  const auto queued = submit(routes, {{"audio_url", audio.url("/missing")}});
+  const auto job = wait_for(routes, nlohmann::json::parse(queued.body)["job_id"]);
+  EXPECT_EQ(job["status"], "failed");
+  EXPECT_EQ(job["attempts"], 1);  // a 404 will not get better
+  EXPECT_NE(job["error"].get<std::string>().find("404"), std::string::npos) << job.dump();
+  EXPECT_EQ(audio.requests(), 1);
+}
+
+TEST(JobRoutes, BadRequestsAreRefusedBeforeQueueing) {
+  auto routes = make_routes(loopback_config());
+  EXPECT_EQ(run(routes, {"POST", "/jobs", "application/json", "{"}).status, 422);
+  EXPECT_EQ(submit(routes, nlohmann::json::object()).status, 422);
+  EXPECT_EQ(submit(routes, {{"audio_url", "ftp://x/a.wav"}}).status, 422);
+  EXPECT_EQ(
+      submit(routes, {{"audio_url", "https://x/a.wav"}, {"callback_url", "file:///etc"}}).status,
+      422);
+  EXPECT_EQ(submit(routes, {{"audio_url", "https://x/a.wav"}, {"model_name", 3}}).status, 422);
+  const auto unknown = submit(routes, {{"audio_url", "https://x/a.wav"}, {"model_name", "nope"}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(unknown.body)["detail"],
+            "Unknown model 'nope'. Available: content");
+  const auto missing = run(routes, {"GET", "/jobs/0123456789abcdef", "", ""});
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(missing.body)["detail"], "Job not found");
+}
+
+TEST(JobRoutes, BatchQueuesEveryJobInOrder) {
+  TestHttpServer audio;
+  auto routes = make_routes(loopback_config());
+  nlohmann::json list = nlohmann::json::array();
+  for (int i = 0; i < 3; ++i)
+    list.push_back({{"audio_url", audio.url("/tone.wav?n=" + std::to_string(i))}});
+  const auto queued = run(routes, {"POST", "/jobs/batch", "application/json", list.dump()});
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  const auto jobs = nlohmann::json::parse(queued.body)["jobs"];
+  ASSERT_EQ(jobs.size(), 3u);
+  for (const auto& job : jobs) EXPECT_EQ(wait_for(routes, job["job_id"])["status"], "succeeded");
+  // Also {"jobs": [...]}; an empty list and a bad item (its index named) are 422.
+  EXPECT_EQ(run(routes,
+                {"POST", "/jobs/batch", "application/json", nlohmann::json{{"jobs", list}}.dump()})
+                .status,
+            202);
+  EXPECT_EQ(run(routes, {"POST", "/jobs/batch", "application/json", "[]"}).status, 422);
+  const auto bad = run(routes, {"POST", "/jobs/batch", "application/json",
+                                R"([{"audio_url": "https://x/a.wav"}, {}])"});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(nlohmann::json::parse(bad.body)["detail"][0]["loc"],
+            (nlohmann::json{"body", 1, "audio_url"}));
+}
+
+TEST(JobRoutes, RedisJobsAreRunByAWorker) {
+  test::RedisServer redis;
+  TestHttpServer audio;
+  Config config = loopback_config();
+  config.redis_host = "127.0.0.1";
+  config.redis_port = redis.port();
+  auto api = make_routes(config);     // an API replica: queues only
+  auto runner = make_routes(config);  // what a worker process builds
+  const auto queued = submit(api, {{"audio_url", audio.url("/tone.wav")}});
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  const std::string id = nlohmann::json::parse(queued.body)["job_id"];
+  EXPECT_EQ(nlohmann::json::parse(run(api, {"GET", "/jobs/" + id, "", ""}).body)["status"],
+            "queued");
+
+  auto client = std::make_shared<RedisClient>(
+      RedisClientOptions{.endpoint = {"127.0.0.1", redis.port(), 0, "", ""},
+                         .timeout = std::chrono::seconds(1),
+                         .metrics = nullptr});
+  RedisJobOptions options = redis_job_options(config);
+  options.block = std::chrono::milliseconds(100);
+  RedisJobWorker worker(client, job_handler(runner.pipeline()), options, nullptr, nullptr);
+  std::thread thread([&] { worker.run(1); });
+  const auto job = wait_for(api, id);
+  worker.stop();
+  thread.join();
+  EXPECT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(job["result"]["analysis"]["channels"], 1);
+}
+
+}  // namespace
+}  // namespace earshot::service
