@@ -37,3 +37,13 @@ if(TARGET earshot_service_server)
       ${CMAKE_CURRENT_LIST_DIR}/service/job_routes_test.cpp
     LIBRARIES earshot_service_server earshot_test_http_server Threads::Threads)
 endif()
+
+# `earshot worker` as a process, with a real redis-server.
+if(TARGET earshot AND TARGET earshot_service_server)
+  earshot_add_test(earshot_worker_command_tests LABEL integration TIMEOUT 60
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli/worker_command_test.cpp
+    LIBRARIES earshot_service_server earshot_test_http_server Threads::Threads)
+  add_dependencies(earshot_worker_command_tests earshot)
+  target_compile_definitions(earshot_worker_command_tests
+    PRIVATE EARSHOT_TEST_BINARY="$<TARGET_FILE:earshot>")
+endif()

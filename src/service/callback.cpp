@@ -161,11 +161,11 @@ core::Status CallbackSender::send(const std::string& url_text, const std::string
 }
 
 std::string callback_body(const JobRecord& record) {
-  const nlohmann::json full = to_json(record);
-  const nlohmann::json body = {{"job_id", full["job_id"]},
-                               {"status", full["status"]},
-                               {"result", full["result"]},
-                               {"error", full["error"]}};
+  const nlohmann::ordered_json full = to_json(record);
+  const nlohmann::ordered_json body = {{"job_id", full["job_id"]},
+                                       {"status", full["status"]},
+                                       {"result", full["result"]},
+                                       {"error", full["error"]}};
   return body.dump();
 }
 

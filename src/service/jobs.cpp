@@ -28,21 +28,22 @@ std::string_view to_string(JobStatus status) {
   return "queued";
 }
 
-nlohmann::json to_json(const JobRecord& record) {
-  nlohmann::json body = nlohmann::json::object();
+nlohmann::ordered_json to_json(const JobRecord& record) {
+  nlohmann::ordered_json body = nlohmann::ordered_json::object();
   body["job_id"] = record.id;
   body["status"] = std::string(to_string(record.status));
   // A stored result that is not JSON (it never should be) is shown as null rather than
   // failing the whole lookup.
-  body["result"] = record.result
-                       ? nlohmann::json::parse(*record.result, nullptr, /*allow_exceptions=*/false)
-                       : nlohmann::json(nullptr);
+  body["result"] = record.result ? nlohmann::ordered_json::parse(*record.result, nullptr,
+                                                                 /*allow_exceptions=*/false)
+                                 : nlohmann::ordered_json(nullptr);
   if (body["result"].is_discarded()) body["result"] = nullptr;
-  body["error"] = record.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(record.error);
+  body["error"] =
+      record.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(record.error);
   body["attempts"] = record.attempts;
   body["created_at"] = record.created_at;
-  body["finished_at"] =
-      record.finished_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(record.finished_at);
+  body["finished_at"] = record.finished_at.empty() ? nlohmann::ordered_json(nullptr)
+                                                   : nlohmann::ordered_json(record.finished_at);
   return body;
 }
 

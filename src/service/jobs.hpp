@@ -46,8 +46,9 @@ struct JobRecord {
 };
 
 // The body of GET /jobs/{id}: {"job_id", "status", "result", "error", "attempts",
-// "created_at", "finished_at"} (null where not set).
-nlohmann::json to_json(const JobRecord& record);
+// "created_at", "finished_at"} in that order (null where not set); the result keeps the order
+// it was stored in.
+nlohmann::ordered_json to_json(const JobRecord& record);
 
 // What running a job means; supplied by the service (analysis with the cache and the models).
 // The JSON text of the result, or the error; errors of code invalid_input, unsupported_format,

@@ -1,0 +1,106 @@
+// `earshot worker` as a process, the way an operator runs it: it refuses to start without Redis,
+// runs jobs that an API replica queued, and on SIGTERM finishes the job it runs, then exits 0.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/run_earshot.hpp"
+#include "service/redis_client.hpp"
+#include "service/redis_jobs.hpp"
+#include "service/test_http_server.hpp"
+#include "support/redis_server.hpp"
+
+namespace earshot::test {
+namespace {
+
+using service::JobRecord;
+using service::JobStatus;
+
+// `earshot worker` with Redis on `port`, downloads from loopback allowed.
+pid_t start_worker(std::uint16_t port) {
+  std::vector<std::string> args = {EARSHOT_TEST_BINARY, "worker"};
+  std::vector<std::string> env = {"REDIS_HOST=127.0.0.1", "REDIS_PORT=" + std::to_string(port),
+                                  "ALLOW_PRIVATE_URLS=true", "LOG_LEVEL=warning",
+                                  "PATH=/usr/bin:/bin"};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& variable : env) envp.push_back(variable.data());
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()), 0);
+  return pid;
+}
+
+// The exit status after SIGTERM, or -1 when it did not exit normally.
+int terminate(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class WorkerCommand : public ::testing::Test {
+ protected:
+  JobRecord wait_until(const std::string& id, JobStatus status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (;;) {
+      auto record = queue_.find(id);
+      if (record.ok() && *record && (*record)->status == status) return **record;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "job " << id << " never reached " << service::to_string(status);
+        return record.ok() && *record ? **record : JobRecord{};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  RedisServer redis_;
+  service::testing::TestHttpServer audio_;
+  std::shared_ptr<service::RedisClient> client_ = std::make_shared<service::RedisClient>(
+      service::RedisClientOptions{.endpoint = {"127.0.0.1", redis_.port(), 0, "", ""},
+                                  .timeout = std::chrono::seconds(1),
+                                  .metrics = nullptr});
+  service::RedisJobQueue queue_{client_, {}, nullptr};  // what an API replica queues with
+};
+
+TEST(WorkerCommandSetup, WithoutRedisItRefusesToStart) {
+  const auto result = run_earshot({"worker"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("REDIS_URL or REDIS_HOST"), std::string::npos) << result.err;
+}
+
+TEST_F(WorkerCommand, RunsQueuedJobsUntilSigterm) {
+  const auto id = queue_.submit({audio_.url("/tone.wav"), "", ""});
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  const pid_t worker = start_worker(redis_.port());
+  const auto done = wait_until(*id, JobStatus::succeeded);
+  ASSERT_TRUE(done.result);
+  const auto result = nlohmann::json::parse(*done.result);
+  EXPECT_EQ(result["analysis"]["sample_rate"], 16000);
+  EXPECT_EQ(done.attempts, 1);
+  EXPECT_EQ(terminate(worker), 0);
+}
+
+TEST_F(WorkerCommand, SigtermDuringAJobFinishesItFirst) {
+  const pid_t worker = start_worker(redis_.port());
+  const auto id = queue_.submit({audio_.url("/tone-slow.wav"), "", ""});  // 300 ms
+  ASSERT_TRUE(id.ok());
+  wait_until(*id, JobStatus::running);
+  EXPECT_EQ(terminate(worker), 0);
+  // Finished and stored before the process left: nothing waits for another worker.
+  const auto record = queue_.find(*id);
+  ASSERT_TRUE(record.ok() && *record);
+  EXPECT_EQ((*record)->status, JobStatus::succeeded);
+}
+
+}  // namespace
+}  // namespace earshot::test
