@@ -39,15 +39,13 @@ AnalysisPipeline::AnalysisPipeline(Fetcher fetcher, analysis::Analyzer analyzer,
       catalog_(std::move(catalog)),
       flight_(std::move(flight)),
       metrics_(std::move(metrics)),
-      content_model_(std::move(content_model)) {}
+      content_variant_(content_model.empty()
+                           ? "shipped:" + analysis::ContentModel::shipped().version()
+                           : content_model + "@" + catalog_->fingerprint()) {}
 
 std::string AnalysisPipeline::analysis_variant() const {
-  // An AST chosen by CONTENT_MODEL is as current as the registry it was loaded from.
-  const std::string content = content_model_.empty()
-                                  ? "shipped:" + analysis::ContentModel::shipped().version()
-                                  : content_model_ + "@" + catalog_->fingerprint();
-  return "analysis|earshot " + std::string(kVersion) + "|content " + content + "|silence " +
-         std::to_string(analyzer_.options().content.silence_threshold_dbfs);
+  return "analysis|earshot " + std::string(kVersion) + "|content " + content_variant_ +
+         "|silence " + std::to_string(analyzer_.options().content.silence_threshold_dbfs);
 }
 
 core::Result<std::string> AnalysisPipeline::analyze(std::span<const std::uint8_t> bytes) const {

@@ -60,7 +60,9 @@ class AnalysisPipeline {
   std::shared_ptr<ModelCatalog> catalog_;
   std::shared_ptr<SingleFlight> flight_;
   std::shared_ptr<ServiceMetrics> metrics_;
-  std::string content_model_;  // CONTENT_MODEL; empty: the shipped model
+  // The content model in cache keys: the shipped model's version, or CONTENT_MODEL with the
+  // registry's fingerprint when it was chosen (a reload does not change the scorer).
+  std::string content_variant_;
 };
 
 }  // namespace earshot::service

@@ -166,7 +166,9 @@ std::string callback_body(const JobRecord& record) {
                                        {"status", full["status"]},
                                        {"result", full["result"]},
                                        {"error", full["error"]}};
-  return body.dump();
+  // An error message can carry a remote server's bytes (a Content-Type header): invalid UTF-8
+  // is replaced, never thrown about.
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 core::Status CallbackSender::deliver(const JobRecord& record) const {

@@ -60,7 +60,7 @@ class JobQueue {
  public:
   virtual ~JobQueue() = default;
   virtual std::string_view kind() const = 0;  // "redis" or "memory"
-  // The new job's id. Errors: unavailable (Redis down), too_large (a full in-memory queue).
+  // The new job's id. Errors: unavailable (Redis down, or a full in-memory queue).
   virtual core::Result<std::string> submit(const JobRequest& request) = 0;
   virtual core::Result<std::optional<JobRecord>> find(const std::string& id) = 0;
 };

@@ -41,9 +41,9 @@ core::Result<std::string> MemoryJobQueue::submit(const JobRequest& request) {
     std::lock_guard lock(mutex_);
     if (stopping_) return Error{ErrorCode::unavailable, "The job queue is shutting down"};
     if (queued_.size() + delayed_.size() >= options_.max_queued) {
-      return Error{ErrorCode::too_large, "The job queue is full (" +
-                                             std::to_string(options_.max_queued) +
-                                             " jobs waiting); try again later"};
+      return Error{ErrorCode::unavailable, "The job queue is full (" +
+                                               std::to_string(options_.max_queued) +
+                                               " jobs waiting); try again later"};
     }
     forget_expired(Clock::now());
     JobRecord record;
@@ -156,7 +156,11 @@ void MemoryJobQueue::finish(const std::string& id, const core::Result<std::strin
   }
   count(outcome ? "succeeded" : "failed");
   if (callbacks_ && !done.request.callback_url.empty()) {
-    (void)callbacks_->deliver(done);  // a failed callback never changes the job's outcome
+    try {
+      (void)callbacks_->deliver(done);  // a failed callback never changes the job's outcome
+    } catch (const std::exception&) {
+      // Out of memory while sending: the job's outcome stands all the same.
+    }
   }
 }
 

@@ -36,9 +36,10 @@ class CallbackSender;
 struct ServiceMetrics;
 
 struct MemoryJobOptions {
-  int concurrency = 1;             // jobs run at once (threads)
-  std::size_t max_queued = 10000;  // jobs waiting (queued or between retries); more: too_large
-  int max_attempts = 3;            // tries before a job fails for good
+  int concurrency = 1;  // jobs run at once (threads)
+  std::size_t max_queued =
+      10000;             // jobs waiting (queued or between retries); more: unavailable (503)
+  int max_attempts = 3;  // tries before a job fails for good
   std::chrono::milliseconds retry_backoff{1000};  // before the 2nd try; doubles each time
   std::chrono::seconds ttl{86400};                // how long a finished record can be looked up
 };
@@ -54,7 +55,7 @@ class MemoryJobQueue final : public JobQueue {
   MemoryJobQueue& operator=(const MemoryJobQueue&) = delete;
 
   std::string_view kind() const override { return "memory"; }
-  // Errors: too_large when max_queued jobs are already waiting; unavailable after shutdown.
+  // Errors: unavailable when max_queued jobs are already waiting, and after shutdown.
   core::Result<std::string> submit(const JobRequest& request) override;
   core::Result<std::optional<JobRecord>> find(const std::string& id) override;
 

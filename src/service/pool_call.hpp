@@ -64,7 +64,15 @@ boost::asio::awaitable<PoolReply> call_on_pool(WorkerPool& pool, Executor execut
         };
         const bool accepted = pool.try_submit([call, complete]() {
           if (call->finished.load()) return;  // timed out while waiting in the queue
-          HttpResponse response = call->work();
+          HttpResponse response;
+          try {
+            response = call->work();
+          } catch (const std::exception& e) {
+            // Handlers return errors as values; an exception is a bug (or out of memory), and it
+            // must become a 500 with its cause in the log, not the end of the process.
+            response = HttpResponse::from(internal_error_response());
+            response.log_detail = std::string("request work threw: ") + e.what();
+          }
           if (!call->finished.exchange(true)) complete({PoolOutcome::done, std::move(response)});
         });
         if (!accepted) {

@@ -177,7 +177,7 @@ core::Result<RedisReply> RedisClient::command(const std::vector<std::string>& ar
   }
   if (timeout) redisSetTimeout(context, to_timeval(options_.timeout));
   succeeded();
-  release(std::move(*connection));
+  if (context->err == 0) release(std::move(*connection));  // never pool a broken connection
   return std::move(replies->front());
 }
 
@@ -190,7 +190,7 @@ core::Result<std::vector<RedisReply>> RedisClient::pipeline(
   auto replies = exchange(context, commands.size());
   if (!replies) return failed(std::string("pipeline failed: ") + context->errstr, "io");
   succeeded();
-  release(std::move(*connection));
+  if (context->err == 0) release(std::move(*connection));
   return std::move(*replies);
 }
 

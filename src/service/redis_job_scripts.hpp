@@ -37,6 +37,29 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'id', ARGV[1], 'error',
 return 1
 )lua";
 
+// Starts a try: status running and one more attempt, unless the job already has an outcome
+// (a worker that took the entry over must not turn a stored success back into "running").
+// Returns the attempts so far, or -1 when the job is finished. KEYS: job hash. ARGV: ttl s.
+inline constexpr const char* kStart = R"lua(
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'succeeded' or status == 'failed' then return -1 end
+redis.call('HSET', KEYS[1], 'status', 'running')
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return attempts
+)lua";
+
+// Stores a success unless the job already failed for good (a worker cut off from Redis past
+// the visibility timeout finishing after another one gave up): 1 stored, 0 not.
+// KEYS: job hash. ARGV: result, finished_at, ttl s.
+inline constexpr const char* kSucceed = R"lua(
+if redis.call('HGET', KEYS[1], 'status') == 'failed' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'succeeded', 'result', ARGV[1], 'error', '',
+           'finished_at', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+)lua";
+
 // Moves due retries back into the stream; atomic, so two workers never both move one id.
 // KEYS: delayed set, stream. ARGV: most ids to move.
 inline constexpr const char* kPromote = R"lua(

@@ -154,7 +154,15 @@ void RedisJobWorker::read_loop() {
 
 core::Result<std::optional<RedisJobWorker::Entry>> RedisJobWorker::next_entry() {
   auto reclaimed = reclaim_one();
-  if (!reclaimed || *reclaimed) return reclaimed;
+  if (reclaimed && *reclaimed) return reclaimed;
+  if (!reclaimed) {
+    // Reclaiming failed (e.g. a Redis without XAUTOCLAIM, older than 6.2): say so, try again
+    // later, and read new entries meanwhile rather than stalling.
+    note(LogLevel::warning, "cannot reclaim jobs", "", reclaimed.error().message);
+    std::lock_guard lock(reclaim_mutex_);
+    next_reclaim_ = Clock::now() + std::clamp(options_.visibility_timeout / 2, milliseconds(20),
+                                              milliseconds(30000));
+  }
   return read_one();
 }
 
@@ -277,14 +285,18 @@ void RedisJobWorker::run_job(const Entry& entry, StoredJob& job) {
   const std::string key = job_record_key(entry.job_id);
   long long attempts = 0;
   const bool started = persist("start a job", [&]() -> core::Status {
-    auto done = transaction(*redis_, {{"HSET", key, job_field::status, "running"},
-                                      {"HINCRBY", key, job_field::attempts, "1"},
-                                      {"EXPIRE", key, std::to_string(options_.ttl.count())}});
+    auto done = checked_command(
+        *redis_, {"EVAL", job_scripts::kStart, "1", key, std::to_string(options_.ttl.count())});
     if (!done) return done.error();
-    attempts = done->elements.size() > 1 ? done->elements[1].integer : 0;
+    attempts = done->integer;
     return {};
   });
   if (!started) return;
+  if (attempts < 0) {  // finished by another worker meanwhile: settle the entry, do not rerun
+    std::optional<StoredJob> finished;
+    if (load(entry, finished) && finished) after_terminal(entry, *finished);
+    return;
+  }
   job.record.status = JobStatus::running;
   job.record.attempts = static_cast<int>(attempts);
   count("started");
@@ -313,15 +325,20 @@ void RedisJobWorker::finish(const Entry& entry, StoredJob& job,
     job.record.error.clear();
     job.record.finished_at = utc_now_iso8601();
     // Stored first, acked last (after_terminal): see redis_jobs.hpp.
+    long long succeeded = 0;
     const bool stored = persist("store a result", [&]() -> core::Status {
-      auto done = transaction(
-          *redis_, {{"HSET", key, job_field::status, "succeeded", job_field::result, *outcome,
-                     job_field::error, "", job_field::finished_at, job.record.finished_at},
-                    {"EXPIRE", key, ttl}});
+      auto done = checked_command(*redis_, {"EVAL", job_scripts::kSucceed, "1", key, *outcome,
+                                            job.record.finished_at, ttl});
       if (!done) return done.error();
+      succeeded = done->integer;
       return {};
     });
     if (!stored) return;
+    if (succeeded == 0) {  // another worker failed it for good meanwhile: that outcome stands
+      std::optional<StoredJob> finished;
+      if (load(entry, finished) && finished) after_terminal(entry, *finished);
+      return;
+    }
     count("succeeded");
     after_terminal(entry, job);
     return;
@@ -384,7 +401,12 @@ void RedisJobWorker::after_terminal(const Entry& entry, StoredJob& job) {
   // Callback before the ack: a worker dying in between leaves the entry to a worker that sees
   // no "callback" field and sends it (at least once), instead of never.
   if (callbacks_ && !job.callback_done && !job.record.request.callback_url.empty()) {
-    const auto sent = callbacks_->deliver(job.record);
+    core::Status sent = core::Error{core::ErrorCode::internal, "callback threw"};
+    try {
+      sent = callbacks_->deliver(job.record);
+    } catch (const std::exception& e) {
+      sent = core::Error{core::ErrorCode::internal, std::string("callback threw: ") + e.what()};
+    }
     if (!sent) note(LogLevel::warning, "job callback failed", entry.job_id, sent.error().message);
     const std::string key = job_record_key(entry.job_id);
     persist("record a callback", [&]() -> core::Status {

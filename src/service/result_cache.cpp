@@ -29,9 +29,20 @@ class MemoryResultCache final : public ResultCache {
 
   std::string_view kind() const override { return limits_.label; }
 
-  std::optional<std::string> get_local(const std::string& key) override { return get(key); }
+  // Only hits are counted here: a miss goes on to get() (or to a worker), which counts it.
+  std::optional<std::string> get_local(const std::string& key) override {
+    auto value = find(key);
+    if (value) count_lookup(metrics_, kind(), "hit");
+    return value;
+  }
 
   std::optional<std::string> get(const std::string& key) override {
+    auto value = find(key);
+    count_lookup(metrics_, kind(), value ? "hit" : "miss");
+    return value;
+  }
+
+  std::optional<std::string> find(const std::string& key) {
     std::optional<std::string> value;
     {
       std::lock_guard lock(mutex_);
@@ -47,7 +58,6 @@ class MemoryResultCache final : public ResultCache {
         }
       }
     }
-    count_lookup(metrics_, kind(), value ? "hit" : "miss");
     return value;
   }
 

@@ -1,5 +1,6 @@
 // The background job routes: POST /jobs, POST /jobs/batch, GET /jobs/{id} (the contract is in
 // routes.hpp; the queues in jobs.hpp).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "service/request_parsing.hpp"
@@ -12,6 +13,7 @@ namespace {
 constexpr int kAccepted = 202;
 constexpr int kBadRequest = 400;
 constexpr int kNotFound = 404;
+constexpr int kMethodNotAllowed = 405;
 constexpr std::size_t kMaxBatch = 1000;
 constexpr std::string_view kJobsPrefix = "/jobs/";
 
@@ -57,7 +59,6 @@ Dispatch Routes::submit_jobs(HttpRequest& request) const {
   auto batch = std::move(std::get<std::vector<JobRequest>>(parsed));
   if (auto refused = unknown_model(batch)) return now(kRoute, std::move(*refused));
   return Dispatch{kRoute, std::nullopt, [jobs = jobs_, batch = std::move(batch)]() -> HttpResponse {
-                    // Jobs queued before a failure stay queued; the answer says which were.
                     nlohmann::ordered_json list = nlohmann::ordered_json::array();
                     for (const auto& job : batch) {
                       auto id = jobs->submit(job);

@@ -111,6 +111,10 @@ TEST(JobRoutes, BadRequestsAreRefusedBeforeQueueing) {
   const auto missing = run(routes, {"GET", "/jobs/0123456789abcdef", "", ""});
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(nlohmann::json::parse(missing.body)["detail"], "Job not found");
+  EXPECT_EQ(run(routes, {"GET", "/jobs/", "", ""}).status, 404);
+  EXPECT_EQ(run(routes, {"GET", "/jobs/a/b", "", ""}).status, 404);
+  const auto batch = run(routes, {"GET", "/jobs/batch", "", ""});
+  EXPECT_EQ(batch.status, 405);
 }
 
 TEST(JobRoutes, BatchQueuesEveryJobInOrder) {

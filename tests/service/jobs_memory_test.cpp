@@ -168,7 +168,7 @@ TEST(MemoryJobQueue, RefusesJobsBeyondMaxQueued) {
   ASSERT_TRUE(queue.submit(job("3")));
   auto refused = queue.submit(job("4"));
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, core::ErrorCode::too_large);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::unavailable);
   release = true;
 }
 
