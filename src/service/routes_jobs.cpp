@@ -63,11 +63,12 @@ Dispatch Routes::submit_jobs(HttpRequest& request) const {
                     for (const auto& job : batch) {
                       auto id = jobs->submit(job);
                       if (!id) {
-                        auto response = error_of(id.error());
-                        if (!list.empty()) {
-                          response.log_detail +=
-                              " (after queueing " + std::to_string(list.size()) + " jobs)";
-                        }
+                        // The jobs queued so far stay queued: the answer lists them, so that a
+                        // client retries only the rest.
+                        auto response = json_response(
+                            http_status(id.error().code),
+                            {{"detail", id.error().message}, {"jobs", std::move(list)}});
+                        response.log_detail = id.error().message;
                         return response;
                       }
                       list.push_back(queued(*id));
@@ -81,6 +82,18 @@ Dispatch Routes::find_job(HttpRequest& request) const {
   const std::string_view target = request.target;
   std::string id(
       target.substr(kJobsPrefix.size(), target.find_first_of("?#") - kJobsPrefix.size()));
+  if (id == "batch") {
+    auto response = HttpResponse::from(detail_response(kMethodNotAllowed, "Method Not Allowed"));
+    response.headers.emplace_back("Allow", "POST");
+    return now("/jobs/batch", std::move(response));
+  }
+  // Ids are new_job_id()'s 32 hex digits: anything else is unknown without asking the queue.
+  const bool well_formed = id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+                             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                           });
+  if (!well_formed) {
+    return now(kRoute, HttpResponse::from(detail_response(kNotFound, "Job not found")));
+  }
   return Dispatch{kRoute, std::nullopt, [jobs = jobs_, id = std::move(id)]() -> HttpResponse {
                     auto record = jobs->find(id);
                     if (!record) return error_of(record.error());
