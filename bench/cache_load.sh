@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cached answers and background jobs of `earshot serve`, with wrk, on 127.0.0.1 only.
 #   bench/cache_load.sh [path/to/earshot] [SECONDS per wrk run, default 10] [JOBS, default 200]
-# 1. POST /analyze-audio for one URL whose result is cached, in memory (no Redis) and in Redis:
+# 1. POST /analyze-audio for one URL whose result is cached: in memory (no Redis), in Redis with
+#    the near cache (NEAR_CACHE_SECONDS, default) and in Redis alone (NEAR_CACHE_SECONDS=0):
 #    requests/s, p50, p99 at 50 and 200 connections (target: >= 20,000 requests/s on 2 cores;
 #    compared with GET /health/live, the server's cheapest route, in the same run).
 # 2. JOBS jobs (distinct URLs of a 2 s WAV, so nothing is cached) queued with POST /jobs/batch
@@ -75,12 +76,12 @@ end
 LUA
 
 row() {
-  local label=$1 output=$2
+  local label=$1 output=$2 errors
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$output" | tr '\n' ' ')
   printf '| %s | %s | %s | %s | %s |\n' "$label" \
     "$(awk '/^Requests\/sec/ {print $2}' <<<"$output")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$output")" \
-    "$(awk '$1 == "99%" {print $2}' <<<"$output")" \
-    "$(awk '/Non-2xx|Socket errors/ {print}' <<<"$output" | tr '\n' ' ' | sed 's/^$/none/')"
+    "$(awk '$1 == "99%" {print $2}' <<<"$output")" "${errors:-none}"
 }
 
 echo "earshot: $("$earshot" --version)   cores: $(nproc)   wrk: 2 threads, ${seconds} s per run"
@@ -92,6 +93,8 @@ memory_port=$(free_port)
 start_server "$memory_port"
 redis_api_port=$(free_port)
 start_server "$redis_api_port" REDIS_HOST=127.0.0.1 REDIS_PORT="$redis_port"
+far_port=$(free_port)  # every lookup a Redis round trip
+start_server "$far_port" REDIS_HOST=127.0.0.1 REDIS_PORT="$redis_port" NEAR_CACHE_SECONDS=0
 for port in "$memory_port" "$redis_api_port"; do
   curl -sf -X POST -H 'Content-Type: application/json' -d "{\"audio_url\": \"$audio_url\"}" \
     "http://127.0.0.1:$port/analyze-audio" >/dev/null  # the one miss
@@ -101,8 +104,10 @@ for connections in 50 200; do
     "http://127.0.0.1:$memory_port/health/live")"
   row "memory, $connections" "$(wrk -t2 -c"$connections" -d"${seconds}s" --latency \
     -s "$work/cached.lua" "http://127.0.0.1:$memory_port/analyze-audio")"
-  row "redis, $connections" "$(wrk -t2 -c"$connections" -d"${seconds}s" --latency \
-    -s "$work/cached.lua" "http://127.0.0.1:$redis_api_port/analyze-audio")"
+  row "redis (near cache), $connections" "$(wrk -t2 -c"$connections" -d"${seconds}s" \
+    --latency -s "$work/cached.lua" "http://127.0.0.1:$redis_api_port/analyze-audio")"
+  row "redis (near cache off), $connections" "$(wrk -t2 -c"$connections" -d"${seconds}s" \
+    --latency -s "$work/cached.lua" "http://127.0.0.1:$far_port/analyze-audio")"
 done
 
 echo
