@@ -36,6 +36,8 @@ if(TARGET earshot_service_server)
       ${CMAKE_CURRENT_LIST_DIR}/service/cached_routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/job_routes_test.cpp
     LIBRARIES earshot_service_server earshot_test_http_server Threads::Threads)
+  target_compile_definitions(earshot_service_cached_routes_tests
+    PRIVATE EARSHOT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
 
 # `earshot worker` as a process, with a real redis-server.

@@ -39,13 +39,13 @@ int run_worker(const WorkerOptions& options) {
   }
   // The routes own what a job runs on (download, analysis, cache, models), as in `serve`.
   auto metrics = std::make_shared<service::ServiceMetrics>();
-  auto routes = service::Routes::create(*config, metrics);
+  auto routes = service::Routes::create(*config, metrics, *log);
   if (!routes) {
     std::cerr << "earshot worker: " << routes.error().message << "\n";
     return 1;
   }
   auto redis = std::make_shared<service::RedisClient>(service::RedisClientOptions{
-      .endpoint = *endpoint, .timeout = config->redis_timeout, .metrics = metrics});
+      .endpoint = *endpoint, .timeout = config->redis_timeout, .metrics = metrics, .log = *log});
   service::RedisJobWorker worker(redis, service::job_handler(routes->pipeline()),
                                  service::redis_job_options(*config),
                                  service::callback_sender(*config), metrics, *log);

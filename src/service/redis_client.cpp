@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "service/metrics.hpp"
+#include "service/service_log.hpp"
 
 namespace earshot::service {
 namespace {
@@ -103,8 +104,14 @@ core::Error RedisClient::failed(const std::string& what, const std::string& reas
   if (options_.metrics) options_.metrics->redis_errors.add({reason});
   if (++consecutive_failures_ >= options_.failures_to_open) {
     open_until_ = std::chrono::steady_clock::now() + options_.open_for;
-    open_.store(true);
+    const bool was_open = open_.exchange(true);
     if (options_.metrics) options_.metrics->redis_circuit_open.set(1);
+    if (!was_open && options_.log) {
+      options_.log->message(LogLevel::warning, "redis unavailable: going on without it",
+                            {{"redis", options_.endpoint.describe()},
+                             {"error", what},
+                             {"retry_ms", options_.open_for.count()}});
+    }
   }
   return core::Error{core::ErrorCode::unavailable,
                      "Redis at " + options_.endpoint.describe() + ": " + what};
@@ -113,7 +120,12 @@ core::Error RedisClient::failed(const std::string& what, const std::string& reas
 void RedisClient::succeeded() {
   std::lock_guard lock(mutex_);
   consecutive_failures_ = 0;
-  if (open_.exchange(false) && options_.metrics) options_.metrics->redis_circuit_open.set(0);
+  if (!open_.exchange(false)) return;
+  if (options_.metrics) options_.metrics->redis_circuit_open.set(0);
+  if (options_.log) {
+    options_.log->message(LogLevel::info, "redis available again",
+                          {{"redis", options_.endpoint.describe()}});
+  }
 }
 
 core::Result<RedisClient::Connection> RedisClient::connect() {

@@ -12,7 +12,8 @@
 // calls fail at once (ErrorCode::unavailable, "circuit open") for `open_for`; then calls go
 // through again, and the first success closes it (one failure re-opens it). Errors are counted
 // in ServiceMetrics::redis_errors and the circuit's state in ServiceMetrics::redis_circuit_open
-// when metrics are given.
+// when metrics are given; the circuit opening (with the last error) and closing are logged
+// when a log is given.
 #pragma once
 
 #include <atomic>
@@ -31,6 +32,7 @@ struct redisContext;
 namespace earshot::service {
 
 struct ServiceMetrics;
+class ServiceLog;
 
 struct RedisReply {
   enum class Type { nil, integer, string, status, error, array };
@@ -50,6 +52,7 @@ struct RedisClientOptions {
   std::chrono::milliseconds open_for{1000};
   std::size_t max_idle_connections = 16;
   std::shared_ptr<ServiceMetrics> metrics;  // may be null
+  std::shared_ptr<ServiceLog> log;          // may be null; the circuit opening and closing
 };
 
 class RedisClient {

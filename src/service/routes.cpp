@@ -104,7 +104,8 @@ Routes::Routes(const Config& config, std::shared_ptr<const AnalysisPipeline> pip
       docs_(std::move(docs)),
       catalog_(std::move(catalog)) {}
 
-core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<ServiceMetrics> metrics) {
+core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<ServiceMetrics> metrics,
+                                    std::shared_ptr<ServiceLog> log) {
   FetchOptions options;
   options.max_bytes = static_cast<std::size_t>(config.max_download_bytes);
   options.connect_timeout = config.download_connect_timeout;
@@ -126,7 +127,7 @@ core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<Servic
   std::shared_ptr<RedisClient> redis;
   if (auto endpoint = redis_endpoint(config)) {
     redis = std::make_shared<RedisClient>(RedisClientOptions{
-        .endpoint = *endpoint, .timeout = config.redis_timeout, .metrics = metrics});
+        .endpoint = *endpoint, .timeout = config.redis_timeout, .metrics = metrics, .log = log});
   }
   auto flight = std::make_shared<SingleFlight>(
       std::shared_ptr<ResultCache>(make_result_cache(config, redis, metrics)), redis,

@@ -60,6 +60,8 @@
 
 namespace earshot::service {
 
+class ServiceLog;
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path with optional query, e.g. "/analyze?x=1"
@@ -97,8 +99,10 @@ class Routes {
   // `metrics` may be null (a private set is made). Errors: those of Fetcher::create for options
   // built from the config, of ApiDocs::load, of ModelCatalog::load (a broken registry) and of
   // models::choose_content_scorer (a CONTENT_MODEL that cannot classify content).
+  // `log` (may be null) hears of Redis going away and coming back.
   static core::Result<Routes> create(const Config& config,
-                                     std::shared_ptr<ServiceMetrics> metrics = nullptr);
+                                     std::shared_ptr<ServiceMetrics> metrics = nullptr,
+                                     std::shared_ptr<ServiceLog> log = nullptr);
 
   const ApiDocs& api_docs() const { return docs_; }
   ModelCatalog& models() const { return *catalog_; }

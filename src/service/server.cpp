@@ -280,7 +280,7 @@ core::Result<std::unique_ptr<Server>> Server::start(const Config& config, Server
       {.level = config.log_level, .dir = config.log_dir, .console = options.console_log});
   if (!log) return log.error();
   auto metrics = std::make_shared<ServiceMetrics>();
-  auto routes = Routes::create(config, metrics);
+  auto routes = Routes::create(config, metrics, *log);
   if (!routes) return routes.error();
   beast::error_code ec;
   const auto address = asio::ip::make_address(config.api_host, ec);

@@ -68,7 +68,8 @@ class WorkerCommand : public ::testing::Test {
   std::shared_ptr<service::RedisClient> client_ = std::make_shared<service::RedisClient>(
       service::RedisClientOptions{.endpoint = {"127.0.0.1", redis_.port(), 0, "", ""},
                                   .timeout = std::chrono::seconds(1),
-                                  .metrics = nullptr});
+                                  .metrics = nullptr,
+                                  .log = nullptr});
   service::RedisJobQueue queue_{client_, {}, nullptr};  // what an API replica queues with
 };
 

@@ -9,10 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include "service/json_lines.hpp"
 #include "service/metrics.hpp"
 #include "service/routes.hpp"
+#include "service/service_log.hpp"
 #include "service/test_http_server.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_files.hpp"
 
 namespace earshot::service {
 namespace {
@@ -151,7 +154,11 @@ TEST(CachedRoutes, RedisDownOrBackRequestsStillSucceed) {
   auto metrics = std::make_shared<ServiceMetrics>();
   Config config = redis_config(redis.port());
   config.near_cache = std::chrono::seconds(0);  // every lookup goes to Redis
-  auto routes = make_routes(config, metrics);
+  test::TempDir dir;
+  std::shared_ptr<ServiceLog> log = *ServiceLog::create({.dir = dir.path(), .console = false});
+  auto created = Routes::create(config, metrics, log);
+  ASSERT_TRUE(created.ok());
+  auto routes = std::move(*created);
   EXPECT_EQ(header(run(routes, analyze(audio.url("/tone.wav"))), "X-Cache"), "MISS");
   EXPECT_EQ(header(run(routes, analyze(audio.url("/tone.wav"))), "X-Cache"), "HIT");
 
@@ -170,6 +177,17 @@ TEST(CachedRoutes, RedisDownOrBackRequestsStillSucceed) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the circuit's open time
   EXPECT_EQ(header(run(routes, analyze(audio.url("/tone.wav"))), "X-Cache"), "MISS");
   EXPECT_EQ(header(run(routes, analyze(audio.url("/tone.wav"))), "X-Cache"), "HIT");
+
+  // Both changes are in the log, once each.
+  log->flush();
+  int down = 0;
+  int up = 0;
+  for (const auto& line : testing::read_json_lines(dir.path() / "earshot.log")) {
+    if (line["msg"] == "redis unavailable: going on without it") ++down;
+    if (line["msg"] == "redis available again") ++up;
+  }
+  EXPECT_EQ(down, 1);
+  EXPECT_EQ(up, 1);
 }
 
 TEST(CachedRoutes, TheNearCacheAnswersRepeatsWithoutRedis) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "service/routes.hpp"
 #include "service/test_http_server.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_files.hpp"
 
 namespace earshot::service {
 namespace {
@@ -141,6 +143,43 @@ TEST(JobRoutes, BatchQueuesEveryJobInOrder) {
             (nlohmann::json{"body", 1, "audio_url"}));
 }
 
+// A job with a model is cached under the model's identity: replacing a model file (a new
+// version, same name) makes the same request compute again after a reload.
+TEST(JobRoutes, ReplacingAModelFileChangesTheCacheKey) {
+  TestHttpServer audio;
+  test::TempDir dir;
+  std::filesystem::copy(std::filesystem::path(EARSHOT_SOURCE_DIR) / "models/pump_demo",
+                        dir.path() / "pump_demo");
+  test::write_text(dir.file("models.json"),
+                   R"({"pump": {"predictor": "xgboost_proba",
+                                "model_path": "pump_demo/model.json",
+                                "scaler_path": "pump_demo/scaler.json",
+                                "label_encoder_path": "pump_demo/label_encoder.json",
+                                "dropped_features_path": "pump_demo/dropped_features.json"}})");
+  Config config = loopback_config();
+  config.models_config_path = dir.file("models.json");
+  auto routes = make_routes(config);
+  const std::string before = routes.models().fingerprint();
+  const nlohmann::json body{{"audio_url", audio.url("/tone.wav")}, {"model_name", "pump"}};
+  for (int i = 0; i < 2; ++i) {  // the second is a cache hit: no download
+    const auto queued = submit(routes, body);
+    ASSERT_EQ(queued.status, 202) << queued.body;
+    const auto job = wait_for(routes, nlohmann::json::parse(queued.body)["job_id"]);
+    ASSERT_EQ(job["status"], "succeeded") << job.dump();
+    EXPECT_TRUE(job["result"]["prediction"].contains("prediction"));
+  }
+  EXPECT_EQ(audio.requests(), 1);
+
+  const auto model = dir.path() / "pump_demo/model.json";
+  std::filesystem::last_write_time(
+      model, std::filesystem::last_write_time(model) + std::chrono::seconds(10));
+  ASSERT_TRUE(routes.models().reload().ok());
+  EXPECT_NE(routes.models().fingerprint(), before);
+  const auto queued = submit(routes, body);
+  EXPECT_EQ(wait_for(routes, nlohmann::json::parse(queued.body)["job_id"])["status"], "succeeded");
+  EXPECT_EQ(audio.requests(), 2);
+}
+
 TEST(JobRoutes, RedisJobsAreRunByAWorker) {
   test::RedisServer redis;
   TestHttpServer audio;
@@ -158,7 +197,8 @@ TEST(JobRoutes, RedisJobsAreRunByAWorker) {
   auto client = std::make_shared<RedisClient>(
       RedisClientOptions{.endpoint = {"127.0.0.1", redis.port(), 0, "", ""},
                          .timeout = std::chrono::seconds(1),
-                         .metrics = nullptr});
+                         .metrics = nullptr,
+                         .log = nullptr});
   RedisJobOptions options = redis_job_options(config);
   options.block = std::chrono::milliseconds(100);
   RedisJobWorker worker(client, job_handler(runner.pipeline()), options, nullptr, nullptr);
