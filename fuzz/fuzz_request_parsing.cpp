@@ -1,5 +1,6 @@
 // libFuzzer target: the parsing of untrusted request bodies (service/request_parsing.hpp), as
-// the server runs it for POST /analyze-audio (JSON) and POST /analyze (multipart/form-data).
+// the server runs it for POST /analyze-audio and POST /jobs(/batch) (JSON) and POST /analyze
+// (multipart/form-data).
 // The input's first line is the request's Content-Type, the rest its body. Any input must give
 // a value; beyond crashes and sanitizer reports, the answers' own invariants are checked.
 #include <cstddef>
@@ -37,6 +38,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     const auto& text = std::get<std::string>(url);
     check(text.find("://") != std::string::npos);
+  }
+
+  const auto job = parse_job_body(body);
+  if (const auto* error = std::get_if<HttpErrorResponse>(&job)) {
+    check(error->status == 422);
+    check(nlohmann::json::parse(error->body)["detail"].is_array());
+  } else {
+    check(std::get<JobRequest>(job).audio_url.find("://") != std::string::npos);
+  }
+  const auto batch = parse_job_batch_body(body, 1000);
+  if (const auto* jobs = std::get_if<std::vector<JobRequest>>(&batch)) {
+    check(!jobs->empty() && jobs->size() <= 1000);
+  } else {
+    check(std::get<HttpErrorResponse>(batch).status == 422);
   }
 
   const FormField field = find_form_field(body, content_type, "file");

@@ -2,5 +2,7 @@
 # error -> HTTP mapping, header values and request-body parsing.
 earshot_add_test(earshot_service_config_tests LABEL unit TIMEOUT 10
   SOURCES service/config_test.cpp service/env_file_test.cpp service/http_errors_test.cpp
-    service/http_headers_test.cpp service/request_parsing_test.cpp
+    service/http_headers_test.cpp service/request_parsing_test.cpp service/env_example_test.cpp
   LIBRARIES earshot_service_config)
+target_compile_definitions(earshot_service_config_tests
+  PRIVATE EARSHOT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -107,5 +107,42 @@ TEST(QueryParameter, DecodesTheFirstOccurrence) {
   EXPECT_EQ(query_parameter("/p?&&=&", "model_name"), std::nullopt);
 }
 
+TEST(JobBody, OptionalFieldsMayBeAbsentOrNull) {
+  const auto job = parse_job_body(
+      R"({"audio_url": "https://x/a.mp3", "model_name": null, "callback_url": "http://cb/done"})");
+  ASSERT_TRUE(std::holds_alternative<JobRequest>(job));
+  EXPECT_EQ(std::get<JobRequest>(job), (JobRequest{"https://x/a.mp3", "", "http://cb/done"}));
+}
+
+TEST(JobBody, EachFieldIsCheckedWithItsOwnLoc) {
+  const auto loc_of = [](std::string_view body) {
+    const auto result = parse_job_body(body);
+    const auto& error = std::get<HttpErrorResponse>(result);
+    EXPECT_EQ(error.status, 422);
+    return nlohmann::json::parse(error.body)["detail"][0]["loc"];
+  };
+  EXPECT_EQ(loc_of("{}"), (nlohmann::json{"body", "audio_url"}));
+  EXPECT_EQ(loc_of(R"({"audio_url": "https://x", "callback_url": "ftp://y"})"),
+            (nlohmann::json{"body", "callback_url"}));
+  EXPECT_EQ(loc_of(R"({"audio_url": "https://x", "model_name": []})"),
+            (nlohmann::json{"body", "model_name"}));
+  EXPECT_EQ(loc_of("[1]"), (nlohmann::json{"body"}));
+}
+
+TEST(JobBatchBody, AListOrAnObjectWithJobsWithinItsLimit) {
+  EXPECT_EQ(std::get<std::vector<JobRequest>>(
+                parse_job_batch_body(
+                    R"([{"audio_url": "https://x/1"}, {"audio_url": "https://x/2"}])", 2))
+                .size(),
+            2u);
+  EXPECT_EQ(std::get<std::vector<JobRequest>>(
+                parse_job_batch_body(R"({"jobs": [{"audio_url": "https://x/1"}]})", 2))
+                .size(),
+            1u);
+  for (const char* bad : {"[]", R"({"jobs": 3})", R"({})", "[{}, {}, {}]", "nope"}) {
+    EXPECT_EQ(std::get<HttpErrorResponse>(parse_job_batch_body(bad, 2)).status, 422) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace earshot::service
