@@ -49,3 +49,13 @@ if(TARGET earshot AND TARGET earshot_service_server)
   target_compile_definitions(earshot_worker_command_tests
     PRIVATE EARSHOT_TEST_BINARY="$<TARGET_FILE:earshot>")
 endif()
+
+# The installed prefix, which is what the Docker image's runtime stage ships: it runs with a
+# minimal environment, and its libraries come from the Dockerfile's runtime packages. Not under
+# the sanitizers, whose runtime libraries no image ships.
+if(TARGET earshot AND NOT EARSHOT_SANITIZE)
+  add_test(NAME CheckInstall.PrefixRunsAndMatchesTheDockerfile
+    COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-install ${PROJECT_BINARY_DIR})
+  set_tests_properties(CheckInstall.PrefixRunsAndMatchesTheDockerfile
+    PROPERTIES LABELS integration TIMEOUT 120)
+endif()
