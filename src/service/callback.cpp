@@ -4,14 +4,13 @@
 #include "service/callback.hpp"
 
 #include <curl/curl.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "service/curl_support.hpp"
 #include "service/http_headers.hpp"
 
 namespace earshot::service {
@@ -20,48 +19,7 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-struct EasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct UrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* text) const { curl_free(text); }
-};
-struct HeaderListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using UrlPtr = std::unique_ptr<CURLU, UrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-using HeaderList = std::unique_ptr<curl_slist, HeaderListDeleter>;
-
 constexpr std::size_t kMaxUrlLength = 8192;
-
-// curl_global_init must run once before any handle exists (it is reference counted, so this
-// and the fetcher's own call coexist).
-CURLcode init_curl_once() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
-
-struct Transfer {
-  const AddressPolicy* policy = nullptr;
-  bool address_refused = false;
-};
-
-curl_socket_t open_socket(void* client, curlsocktype purpose, curl_sockaddr* address) {
-  auto& transfer = *static_cast<Transfer*>(client);
-  if (purpose != CURLSOCKTYPE_IPCXN ||
-      !transfer.policy->permits(&address->addr, address->addrlen)) {
-    transfer.address_refused = true;
-    return CURL_SOCKET_BAD;
-  }
-  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-}
 
 // The receiver's answer body is of no interest; reading it keeps the connection well-behaved.
 std::size_t discard_body(char*, std::size_t size, std::size_t count, void*) {
@@ -94,7 +52,7 @@ core::Result<UrlPtr> parse_url(const std::string& text) {
   return url;
 }
 
-bool configure(CURL* handle, CURLU* url, const CallbackOptions& options, Transfer& transfer,
+bool configure(CURL* handle, CURLU* url, const CallbackOptions& options, ConnectCheck& connect,
                const std::string& body, curl_slist* headers) {
   bool ok = true;
   const auto set = [&](CURLoption option, auto value) {
@@ -114,8 +72,8 @@ bool configure(CURL* handle, CURLU* url, const CallbackOptions& options, Transfe
   set(CURLOPT_POSTFIELDS, body.c_str());
   set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   set(CURLOPT_HTTPHEADER, headers);
-  set(CURLOPT_OPENSOCKETFUNCTION, &open_socket);
-  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_OPENSOCKETFUNCTION, &open_checked_socket);
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&connect));
   set(CURLOPT_WRITEFUNCTION, &discard_body);
   return ok;
 }
@@ -137,13 +95,13 @@ core::Status CallbackSender::send(const std::string& url_text, const std::string
     return Error{ErrorCode::internal, "Could not allocate callback headers"};
   }
 
-  Transfer transfer{.policy = &options_.policy};
-  if (!configure(handle.get(), url->get(), options_, transfer, json_body, headers.get())) {
+  ConnectCheck connect{&options_.policy, false};
+  if (!configure(handle.get(), url->get(), options_, connect, json_body, headers.get())) {
     return Error{ErrorCode::internal, "libcurl refused the callback options"};
   }
   const CURLcode code = curl_easy_perform(handle.get());
   if (code != CURLE_OK) {
-    if (transfer.address_refused && code == CURLE_COULDNT_CONNECT) {
+    if (connect.refused && code == CURLE_COULDNT_CONNECT) {
       return Error{ErrorCode::invalid_input,
                    "Callback URL resolves to a private or loopback address"};
     }

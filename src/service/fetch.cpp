@@ -4,14 +4,13 @@
 #include "service/fetch.hpp"
 
 #include <curl/curl.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <optional>
 
+#include "service/curl_support.hpp"
 #include "service/http_headers.hpp"
 
 namespace earshot::service {
@@ -20,36 +19,15 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-struct EasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct UrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* text) const { curl_free(text); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using UrlPtr = std::unique_ptr<CURLU, UrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
 constexpr std::size_t kMaxUrlLength = 8192;
 constexpr int kMaxRedirectLimit = 20;
-
-// curl_global_init is not thread-safe and must run once before any handle exists.
-CURLcode init_curl_once() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
 
 // What one transfer learns in its callbacks, read back after curl_easy_perform.
 struct Transfer {
   const FetchOptions* options = nullptr;
   CURL* handle = nullptr;
   std::vector<std::uint8_t> body;
-  bool address_refused = false;
+  ConnectCheck connect;
   bool over_cap = false;
   bool response_checked = false;
   std::optional<Error> response_error;
@@ -72,17 +50,6 @@ std::optional<Error> check_response(CURL* handle) {
                  "Content type " + media_type(type) + " is not audio"};
   }
   return std::nullopt;
-}
-
-curl_socket_t open_socket(void* client, curlsocktype purpose, curl_sockaddr* address) {
-  auto& transfer = *static_cast<Transfer*>(client);
-  // Only outgoing connections are expected; anything else (FTP active mode) is refused.
-  if (purpose != CURLSOCKTYPE_IPCXN ||
-      !transfer.options->policy.permits(&address->addr, address->addrlen)) {
-    transfer.address_refused = true;
-    return CURL_SOCKET_BAD;
-  }
-  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 std::size_t write_body(char* data, std::size_t size, std::size_t count, void* client) {
@@ -157,8 +124,8 @@ bool configure(CURL* handle, CURLU* url, const FetchOptions& options, Transfer& 
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
   set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   set(CURLOPT_USERAGENT, "earshot");
-  set(CURLOPT_OPENSOCKETFUNCTION, &open_socket);
-  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_OPENSOCKETFUNCTION, &open_checked_socket);
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&transfer.connect));
   set(CURLOPT_WRITEFUNCTION, &write_body);
   set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
   return ok;
@@ -172,7 +139,7 @@ Error transfer_error(CURLcode code, const Transfer& transfer, const FetchOptions
     return Error{ErrorCode::too_large, "Download is larger than the limit of " +
                                            std::to_string(options.max_bytes) + " bytes"};
   }
-  if (transfer.address_refused && code == CURLE_COULDNT_CONNECT) {
+  if (transfer.connect.refused && code == CURLE_COULDNT_CONNECT) {
     return Error{ErrorCode::invalid_input, "URL resolves to a private or loopback address"};
   }
   switch (code) {
@@ -237,6 +204,7 @@ core::Result<Download> Fetcher::fetch(std::string_view url_text) const {
   Transfer transfer;
   transfer.options = &options_;
   transfer.handle = handle.get();
+  transfer.connect.policy = &options_.policy;
   if (!configure(handle.get(), url->get(), options_, transfer)) {
     return Error{ErrorCode::internal, "libcurl refused the download options"};
   }

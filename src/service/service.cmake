@@ -4,6 +4,7 @@ find_package(CURL REQUIRED)
 
 add_library(earshot_service STATIC
   ${CMAKE_CURRENT_LIST_DIR}/address_policy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/curl_support.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fetch.cpp)
 target_link_libraries(earshot_service
   PUBLIC earshot_core
