@@ -350,7 +350,7 @@ TEST_F(RedisJobs, ResultIsStoredOnceRedisAcceptsWritesAgain) {
 }
 
 TEST(RedisJobWorkerRestart, SurvivesRedisGoingAwayAndComingBack) {
-  testing::RestartableRedis server;
+  test::RedisServer server;
   auto redis = testing::redis_client(server.port());
   RedisJobQueue queue(redis, fast_options(), nullptr);
   WorkerThread worker(
@@ -363,7 +363,7 @@ TEST(RedisJobWorkerRestart, SurvivesRedisGoingAwayAndComingBack) {
       },
       5s));
 
-  server.kill();
+  server.stop();                       // SIGKILL, as a crash
   std::this_thread::sleep_for(500ms);  // the worker's reads fail meanwhile
   ASSERT_FALSE(worker.returned());
   server.start();  // empty: no stream, no group

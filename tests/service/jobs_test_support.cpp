@@ -26,36 +26,6 @@ sockaddr_in loopback(std::uint16_t port) {
   return address;
 }
 
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = loopback(0);
-  socklen_t length = sizeof address;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("cannot find a free port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool answers_ping(std::uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  const sockaddr_in address = loopback(port);
-  bool ok = false;
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
-    timeval timeout{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    const char ping[] = "PING\r\n";
-    char reply[16] = {};
-    ok = write(fd, ping, sizeof ping - 1) == static_cast<ssize_t>(sizeof ping - 1) &&
-         read(fd, reply, sizeof reply - 1) > 0 && std::strncmp(reply, "+PONG", 5) == 0;
-  }
-  close(fd);
-  return ok;
-}
-
 bool send_all(int fd, const std::string& bytes) {
   std::size_t sent = 0;
   while (sent < bytes.size()) {
@@ -137,40 +107,6 @@ std::optional<int> ChildProcess::wait_for(std::chrono::milliseconds timeout) {
       },
       timeout, std::chrono::milliseconds(5));
   return result;
-}
-
-RestartableRedis::RestartableRedis() {
-  // A port chosen free can be taken before redis binds it; then a new one is tried.
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    port_ = free_port();
-    try {
-      start();
-      return;
-    } catch (const std::runtime_error&) {
-      process_.reset();
-    }
-  }
-  throw std::runtime_error("redis-server did not start");
-}
-
-void RestartableRedis::kill() {
-  process_.reset();  // SIGKILL and reap
-}
-
-void RestartableRedis::start() {
-  process_.reset();
-  process_.emplace(std::vector<std::string>{"redis-server", "--port", std::to_string(port_),
-                                            "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                            "no", "--loglevel", "warning"});
-  const bool up = wait_until(
-      [&] {
-        return answers_ping(port_) || process_->wait_for(std::chrono::milliseconds(0)).has_value();
-      },
-      std::chrono::seconds(10), std::chrono::milliseconds(20));
-  if (!up || !answers_ping(port_)) {
-    process_.reset();
-    throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
-  }
 }
 
 PostReceiver::PostReceiver(int status, int fail_first) : status_(status), fail_first_(fail_first) {

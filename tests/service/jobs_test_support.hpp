@@ -57,22 +57,6 @@ class ChildProcess {
   bool reaped_ = false;
 };
 
-// A redis-server on a fixed 127.0.0.1 port that can be killed (as a crash) and started again
-// on the same port, empty (no persistence).
-class RestartableRedis {
- public:
-  RestartableRedis();  // started on a free port; throws std::runtime_error if it cannot
-  ~RestartableRedis() = default;
-
-  std::uint16_t port() const { return port_; }
-  void kill();   // SIGKILL and reap
-  void start();  // on port(); waits until it answers PING; throws if it does not
-
- private:
-  std::uint16_t port_ = 0;
-  std::optional<ChildProcess> process_;
-};
-
 // An HTTP/1.1 listener on 127.0.0.1 that answers every request with `status` (after
 // `fail_first` answers of 500) and keeps each request's body; one connection at a time.
 class PostReceiver {
