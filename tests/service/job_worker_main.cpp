@@ -12,7 +12,9 @@
 //   test://slow     2 s, then {"slow": true}
 //   test://fail     a retryable error, always
 #include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -74,13 +76,19 @@ int main(int argc, char** argv) {
     if (name == "--consumer") options.consumer = value;
   }
 
-  // Signals are taken by one thread with sigwait; every other thread (created after this)
-  // inherits the mask and never sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // SIGTERM and SIGINT are caught by a handler, which reaches whichever thread the kernel picks
+  // (libraries start threads of their own before main, with signals unblocked), and passed on
+  // through a pipe to a thread that stops the worker.
+  static int signal_pipe[2] = {-1, -1};
+  if (pipe(signal_pipe) != 0) return 2;
+  struct sigaction action {};
+  action.sa_handler = [](int) {
+    const char byte = 1;
+    (void)!write(signal_pipe[1], &byte, 1);
+  };
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
 
   service::RedisClientOptions redis_options;
   redis_options.endpoint.host = "127.0.0.1";
@@ -91,8 +99,9 @@ int main(int argc, char** argv) {
       redis, [redis](const service::JobRequest& job) { return handle(*redis, job); }, options,
       nullptr, nullptr);
   std::thread watcher([&] {
-    int number = 0;
-    sigwait(&signals, &number);
+    char byte = 0;
+    while (read(signal_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+    }
     worker.stop();
   });
   worker.run(concurrency);
