@@ -13,6 +13,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "service/local_redis.hpp"
 #include "service/redis_client.hpp"
 
 namespace earshot::service::testing {
@@ -39,10 +40,8 @@ bool send_all(int fd, const std::string& bytes) {
 }  // namespace
 
 std::shared_ptr<RedisClient> redis_client(std::uint16_t port) {
-  RedisClientOptions options;
-  options.endpoint.host = "127.0.0.1";
-  options.endpoint.port = port;
-  options.timeout = std::chrono::milliseconds(1000);
+  RedisClientOptions options = local_redis(port);
+  options.timeout = std::chrono::milliseconds(1000);  // worker processes load the machine
   options.open_for = std::chrono::milliseconds(100);
   return std::make_shared<RedisClient>(options);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "service/config.hpp"
+#include "service/local_redis.hpp"
 #include "service/metrics.hpp"
 #include "service/redis_client.hpp"
 #include "support/redis_server.hpp"
@@ -20,15 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Options for a client of the test's redis-server on `port`, with a short circuit breaker.
-RedisClientOptions local_redis(std::uint16_t port, std::shared_ptr<ServiceMetrics> metrics = {}) {
-  RedisClientOptions options;
-  options.endpoint.host = "127.0.0.1";
-  options.endpoint.port = port;
-  options.open_for = std::chrono::milliseconds(200);
-  options.metrics = std::move(metrics);
-  return options;
-}
+using testing::local_redis;
 
 double lookups(const ServiceMetrics& metrics, const std::string& cache, const std::string& result) {
   return metrics.cache_lookups.value({cache, result});

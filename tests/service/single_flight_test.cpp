@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "service/local_redis.hpp"
 #include "service/metrics.hpp"
 #include "service/redis_client.hpp"
 #include "service/result_cache.hpp"
@@ -57,15 +58,7 @@ std::vector<std::optional<Outcome>> run_together(int callers,
   return outcomes;
 }
 
-// Options for a client of the test's redis-server on `port`, with a short circuit breaker.
-RedisClientOptions local_redis(std::uint16_t port, std::shared_ptr<ServiceMetrics> metrics = {}) {
-  RedisClientOptions options;
-  options.endpoint.host = "127.0.0.1";
-  options.endpoint.port = port;
-  options.open_for = std::chrono::milliseconds(200);
-  options.metrics = std::move(metrics);
-  return options;
-}
+using testing::local_redis;
 
 std::shared_ptr<ResultCache> memory_cache() {
   return make_memory_cache({}, nullptr);

@@ -1,0 +1,23 @@
+// Client options for the test's own redis-server on 127.0.0.1 (support/redis_server.hpp), with
+// a circuit breaker that reopens quickly, so tests that stop and restart Redis stay short.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "service/redis_client.hpp"
+
+namespace earshot::service::testing {
+
+inline RedisClientOptions local_redis(std::uint16_t port,
+                                      std::shared_ptr<ServiceMetrics> metrics = {}) {
+  RedisClientOptions options;
+  options.endpoint.host = "127.0.0.1";
+  options.endpoint.port = port;
+  options.open_for = std::chrono::milliseconds(200);
+  options.metrics = std::move(metrics);
+  return options;
+}
+
+}  // namespace earshot::service::testing
