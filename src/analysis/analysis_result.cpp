@@ -17,6 +17,29 @@ double rounded(double value, double scale) {
   return std::round(value * scale) / scale;
 }
 
+nlohmann::ordered_json overview_json(const AudioOverview& overview) {
+  const WaveformEnvelope& waveform = overview.waveform;
+  nlohmann::ordered_json min = nlohmann::ordered_json::array();
+  nlohmann::ordered_json max = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < waveform.min.size(); ++i) {
+    min.push_back(rounded(waveform.min[i], 10000.0));
+    max.push_back(rounded(waveform.max[i], 10000.0));
+  }
+  const OverviewSpectrogram& spectrogram = overview.spectrogram;
+  nlohmann::ordered_json levels = nlohmann::ordered_json::array();
+  for (const auto& column : spectrogram.levels) levels.push_back(column);
+  return {
+      {"waveform", {{"seconds_per_point", waveform.seconds_per_point}, {"min", min}, {"max", max}}},
+      {"spectrogram",
+       {{"seconds_per_column", spectrogram.seconds_per_column},
+        {"scale", "mel"},
+        {"bands", kOverviewBands},
+        {"max_hz", spectrogram.max_hz},
+        {"range_db", spectrogram.range_db},
+        {"levels", levels}}},
+  };
+}
+
 }  // namespace
 
 nlohmann::ordered_json to_json(const AnalysisResult& result) {
@@ -60,6 +83,7 @@ nlohmann::ordered_json to_json(const AnalysisResult& result) {
     }
     json["segments"] = std::move(segments);
   }
+  if (result.overview) json["overview"] = overview_json(*result.overview);
   return json;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/content_timeline.hpp"
+#include "analysis/overview.hpp"
 #include "audio/audio_info.hpp"
 #include "dsp/signal_stats.hpp"
 
@@ -19,6 +20,7 @@ struct AnalysisResult {
   int decode_errors = 0;                  // corrupt packets skipped while decoding
   std::vector<std::string> warnings;      // e.g. a truncated file; empty for a clean one
   std::optional<ContentSummary> content;  // absent when classification is turned off
+  std::optional<AudioOverview> overview;  // present when asked for (OverviewOptions)
 };
 
 // Field names and meanings are documented in docs/analysis.md. `duration` is rounded to two

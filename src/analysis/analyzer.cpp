@@ -26,7 +26,12 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
   std::optional<dsp::SignalStatsAccumulator> stats;
   std::optional<audio::MonoResampler> resampler;
   std::optional<ContentClassifier> classifier;
+  std::optional<OverviewBuilder> overview;
   std::vector<float> mono;  // one block at 16 kHz, reused
+  const auto consume_mono = [&] {
+    if (classifier) classifier->add(mono);
+    if (overview) overview->add(mono);
+  };
   while (true) {
     auto block = decoder.next_block();
     if (!block) return block.error();
@@ -36,21 +41,25 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
                                                          block->channels, options_.stats);
       if (!created) return created.error();
       stats.emplace(std::move(*created));
-      if (options_.content.enabled) {
+      static_assert(OverviewBuilder::kSampleRate == dsp::ContentFeatures::kSampleRate);
+      if (options_.content.enabled || options_.overview.enabled) {
         auto mono_resampler = audio::MonoResampler::create(
             decoder.info().sample_rate, block->channels, dsp::ContentFeatures::kSampleRate);
         if (!mono_resampler) return mono_resampler.error();
         resampler.emplace(std::move(*mono_resampler));
+      }
+      if (options_.content.enabled) {
         const ContentScorer& scorer =
             options_.content.scorer ? *options_.content.scorer : ContentScorer::shipped();
         classifier.emplace(scorer, options_.content.silence_threshold_dbfs);
       }
+      if (options_.overview.enabled) overview.emplace(options_.overview);
     }
     stats->add(block->samples);
     if (resampler) {
       mono.clear();
       if (auto pushed = resampler->push(*block, mono); !pushed) return pushed.error();
-      classifier->add(mono);
+      consume_mono();
     }
   }
   AnalysisResult result{
@@ -59,13 +68,15 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
       .decode_errors = decoder.decode_errors(),
       .warnings = decoder.warnings(),
       .content = std::nullopt,
+      .overview = std::nullopt,
   };
   if (resampler) {
     mono.clear();
     if (auto flushed = resampler->flush(mono); !flushed) return flushed.error();
-    classifier->add(mono);
-    result.content = classifier->finish(result.info.duration_seconds);
+    consume_mono();
   }
+  if (classifier) result.content = classifier->finish(result.info.duration_seconds);
+  if (overview) result.overview = overview->finish();
   return result;
 }
 

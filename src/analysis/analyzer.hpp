@@ -22,6 +22,7 @@
 
 #include "analysis/analysis_result.hpp"
 #include "analysis/content_scorer.hpp"
+#include "analysis/overview.hpp"
 #include "audio/decoder.hpp"
 #include "core/result.hpp"
 #include "dsp/signal_stats.hpp"
@@ -40,6 +41,7 @@ struct AnalyzerOptions {
   audio::DecodeLimits limits;
   dsp::SignalStatsOptions stats;
   ContentOptions content;
+  OverviewOptions overview;  // off by default: a waveform envelope and a spectrogram to draw
 };
 
 class Analyzer {

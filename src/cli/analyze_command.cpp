@@ -78,6 +78,7 @@ int run_analyze(const AnalyzeOptions& options, std::ostream& out) {
   analysis::AnalyzerOptions analyzer_options;
   analyzer_options.limits.max_duration_seconds = options.max_duration_seconds;
   analyzer_options.content.silence_threshold_dbfs = options.silence_threshold_dbfs;
+  analyzer_options.overview.enabled = options.overview;
   const analysis::Analyzer analyzer(analyzer_options);
 
   const std::size_t count = options.files.size();
@@ -125,6 +126,8 @@ void add_analyze_command(CLI::App& app, int& exit_code) {
                    "dBFS: 1 s windows with a lower RMS are classified as silence")
       ->check(CLI::Range(-120.0, 0.0))
       ->capture_default_str();
+  command->add_flag("--overview", options->overview,
+                    "Add \"overview\": a waveform envelope and a mel spectrogram to draw");
   command->callback([options, &exit_code] { exit_code = run_analyze(*options, std::cout); });
 }
 

@@ -18,6 +18,7 @@ struct AnalyzeOptions {
   unsigned jobs = 1;    // files analysed at once
   double max_duration_seconds = 4.0 * 3600.0;
   double silence_threshold_dbfs = -50.0;  // 1 s windows below this RMS are silence
+  bool overview = false;                  // add a waveform envelope and a spectrogram
 };
 
 // Analyses every file and writes one line each to `out`. A failed file gives

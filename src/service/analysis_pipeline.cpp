@@ -27,6 +27,12 @@ core::Error thrown(std::string_view what, const std::exception& e) {
   return core::Error{core::ErrorCode::internal, std::string(what) + " threw: " + e.what()};
 }
 
+analysis::Analyzer with_overview(const analysis::Analyzer& analyzer) {
+  analysis::AnalyzerOptions options = analyzer.options();
+  options.overview.enabled = true;
+  return analysis::Analyzer(options);
+}
+
 }  // namespace
 
 AnalysisPipeline::AnalysisPipeline(Fetcher fetcher, analysis::Analyzer analyzer,
@@ -36,6 +42,7 @@ AnalysisPipeline::AnalysisPipeline(Fetcher fetcher, analysis::Analyzer analyzer,
                                    std::string content_model)
     : fetcher_(std::move(fetcher)),
       analyzer_(std::move(analyzer)),
+      overview_analyzer_(with_overview(analyzer_)),
       catalog_(std::move(catalog)),
       flight_(std::move(flight)),
       metrics_(std::move(metrics)),
@@ -43,15 +50,19 @@ AnalysisPipeline::AnalysisPipeline(Fetcher fetcher, analysis::Analyzer analyzer,
                            ? "shipped:" + analysis::ContentModel::shipped().version()
                            : content_model + "@" + catalog_->fingerprint()) {}
 
-std::string AnalysisPipeline::analysis_variant() const {
+std::string AnalysisPipeline::analysis_variant(AnalysisDetail detail) const {
   return "analysis|earshot " + std::string(kVersion) + "|content " + content_variant_ +
-         "|silence " + std::to_string(analyzer_.options().content.silence_threshold_dbfs);
+         "|silence " + std::to_string(analyzer_.options().content.silence_threshold_dbfs) +
+         (detail == AnalysisDetail::overview ? "|overview" : "");
 }
 
-core::Result<std::string> AnalysisPipeline::analyze(std::span<const std::uint8_t> bytes) const {
+core::Result<std::string> AnalysisPipeline::analyze(std::span<const std::uint8_t> bytes,
+                                                    AnalysisDetail detail) const {
   try {
     const auto start = Clock::now();
-    auto result = analyzer_.analyze_bytes(bytes);
+    const analysis::Analyzer& analyzer =
+        detail == AnalysisDetail::overview ? overview_analyzer_ : analyzer_;
+    auto result = analyzer.analyze_bytes(bytes);
     metrics_->analysis_seconds.observe({},
                                        std::chrono::duration<double>(Clock::now() - start).count());
     if (!result) return result.error();
@@ -65,30 +76,33 @@ core::Result<std::string> AnalysisPipeline::analyze(std::span<const std::uint8_t
   }
 }
 
-core::Result<std::string> AnalysisPipeline::download_and_analyze(const std::string& url) const {
+core::Result<std::string> AnalysisPipeline::download_and_analyze(const std::string& url,
+                                                                 AnalysisDetail detail) const {
   try {
     auto download = fetcher_.fetch(url);
     if (!download) return download.error();
     metrics_->downloaded_bytes.add(static_cast<double>(download->bytes.size()));
-    return analyze(download->bytes);
+    return analyze(download->bytes, detail);
   } catch (const std::exception& e) {
     return thrown("download", e);
   }
 }
 
-core::Result<CacheOutcome> AnalysisPipeline::analyze_url(const std::string& url) const {
-  return flight_->get_or_compute(url_cache_key(url, analysis_variant()),
-                                 [&] { return download_and_analyze(url); });
+core::Result<CacheOutcome> AnalysisPipeline::analyze_url(const std::string& url,
+                                                         AnalysisDetail detail) const {
+  return flight_->get_or_compute(url_cache_key(url, analysis_variant(detail)),
+                                 [&] { return download_and_analyze(url, detail); });
 }
 
-core::Result<CacheOutcome> AnalysisPipeline::analyze_upload(
-    std::span<const std::uint8_t> bytes) const {
-  return flight_->get_or_compute(bytes_cache_key(bytes, analysis_variant()),
-                                 [&] { return analyze(bytes); });
+core::Result<CacheOutcome> AnalysisPipeline::analyze_upload(std::span<const std::uint8_t> bytes,
+                                                            AnalysisDetail detail) const {
+  return flight_->get_or_compute(bytes_cache_key(bytes, analysis_variant(detail)),
+                                 [&] { return analyze(bytes, detail); });
 }
 
-std::optional<std::string> AnalysisPipeline::cached_in_memory(const std::string& url) const {
-  return flight_->cache().get_local(url_cache_key(url, analysis_variant()));
+std::optional<std::string> AnalysisPipeline::cached_in_memory(const std::string& url,
+                                                              AnalysisDetail detail) const {
+  return flight_->cache().get_local(url_cache_key(url, analysis_variant(detail)));
 }
 
 core::Result<std::string> AnalysisPipeline::predict_job(const JobRequest& job) const {

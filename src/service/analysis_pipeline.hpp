@@ -29,6 +29,10 @@ namespace earshot::service {
 class ModelCatalog;
 struct ServiceMetrics;
 
+// How much an analysis says: the summary, or with it the overview the web page draws (a
+// waveform envelope and a spectrogram; analysis/overview.hpp). Each is cached on its own.
+enum class AnalysisDetail { summary, overview };
+
 class AnalysisPipeline {
  public:
   AnalysisPipeline(Fetcher fetcher, analysis::Analyzer analyzer,
@@ -37,12 +41,15 @@ class AnalysisPipeline {
 
   // {"status": "success", "data": <analysis>} as JSON text, for the file at `url` or uploaded.
   // Errors: those of the download and of the analysis.
-  core::Result<CacheOutcome> analyze_url(const std::string& url) const;
-  core::Result<CacheOutcome> analyze_upload(std::span<const std::uint8_t> bytes) const;
+  core::Result<CacheOutcome> analyze_url(const std::string& url,
+                                         AnalysisDetail detail = AnalysisDetail::summary) const;
+  core::Result<CacheOutcome> analyze_upload(std::span<const std::uint8_t> bytes,
+                                            AnalysisDetail detail = AnalysisDetail::summary) const;
   // The cached answer for `url` when this process's memory has it (the memory cache, or the
   // near cache in front of Redis): the server answers such hits on the spot, without a worker
   // thread or a network round trip.
-  std::optional<std::string> cached_in_memory(const std::string& url) const;
+  std::optional<std::string> cached_in_memory(
+      const std::string& url, AnalysisDetail detail = AnalysisDetail::summary) const;
 
   // What a job computes: {"analysis": <analysis>} and, with a model, "prediction": {"model_name",
   // "prediction", "probability", "all_probabilities", ...}, as JSON text. Errors: not_found for
@@ -50,13 +57,16 @@ class AnalysisPipeline {
   core::Result<std::string> run_job(const JobRequest& job) const;
 
  private:
-  std::string analysis_variant() const;
-  core::Result<std::string> analyze(std::span<const std::uint8_t> bytes) const;
-  core::Result<std::string> download_and_analyze(const std::string& url) const;
+  std::string analysis_variant(AnalysisDetail detail = AnalysisDetail::summary) const;
+  core::Result<std::string> analyze(std::span<const std::uint8_t> bytes,
+                                    AnalysisDetail detail = AnalysisDetail::summary) const;
+  core::Result<std::string> download_and_analyze(const std::string& url,
+                                                 AnalysisDetail detail) const;
   core::Result<std::string> predict_job(const JobRequest& job) const;
 
   Fetcher fetcher_;
   analysis::Analyzer analyzer_;
+  analysis::Analyzer overview_analyzer_;  // analyzer_'s options with the overview turned on
   std::shared_ptr<ModelCatalog> catalog_;
   std::shared_ptr<SingleFlight> flight_;
   std::shared_ptr<ServiceMetrics> metrics_;

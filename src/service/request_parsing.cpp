@@ -1,5 +1,7 @@
 #include "service/request_parsing.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -221,6 +223,23 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
     query.remove_prefix(end + 1);
   }
   return std::nullopt;
+}
+
+std::variant<bool, HttpErrorResponse> query_flag(std::string_view target, std::string_view name,
+                                                 bool absent) {
+  const auto value = query_parameter(target, name);
+  if (!value) return absent;
+  std::string lowered(*value);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* yes : {"true", "1", "yes", "on"}) {
+    if (lowered == yes) return true;
+  }
+  for (const char* no : {"false", "0", "no", "off"}) {
+    if (lowered == no) return false;
+  }
+  return validation_error({"query", std::string(name)}, "value could not be parsed to a boolean",
+                          "type_error.bool");
 }
 
 }  // namespace earshot::service

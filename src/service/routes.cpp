@@ -13,6 +13,7 @@
 #include "service/request_parsing.hpp"
 #include "service/result_cache.hpp"
 #include "service/route_responses.hpp"
+#include "service/web_ui.hpp"
 
 namespace earshot::service {
 namespace {
@@ -48,6 +49,13 @@ HttpResponse response_of(const core::Result<CacheOutcome>& outcome) {
   return cached_response(outcome->value, outcome->hit);
 }
 
+// ?overview=true asks for the waveform envelope and spectrogram (the web page draws them).
+std::variant<AnalysisDetail, HttpErrorResponse> requested_detail(std::string_view target) {
+  auto flag = query_flag(target, "overview", false);
+  if (auto* error = std::get_if<HttpErrorResponse>(&flag)) return std::move(*error);
+  return std::get<bool>(flag) ? AnalysisDetail::overview : AnalysisDetail::summary;
+}
+
 std::string_view path_of(std::string_view target) {
   const auto query = target.find_first_of("?#");
   return query == std::string_view::npos ? target : target.substr(0, query);
@@ -75,6 +83,8 @@ std::span<const Routes::Entry> Routes::entries() {
       {{"GET", "/openapi.json"}, &Routes::openapi},
       {{"GET", "/docs"}, &Routes::swagger_ui},
       {{"GET", "/docs/*"}, &Routes::swagger_ui},
+      {{"GET", "/ui"}, &Routes::web_ui},
+      {{"GET", "/ui/*"}, &Routes::web_ui},
       {{"POST", "/analyze-audio"}, &Routes::analyze_audio},
       {{"POST", "/analyze"}, &Routes::analyze_upload},
       {{"GET", "/models"}, &Routes::list_models},
@@ -243,24 +253,47 @@ Dispatch Routes::swagger_ui(HttpRequest& request) const {
                                  {}});
 }
 
+Dispatch Routes::web_ui(HttpRequest& request) const {
+  const auto path = path_of(request.target);
+  const std::string_view route = path == "/ui" ? "/ui" : "/ui/*";
+  auto file = web_ui_file(path);
+  if (!file) return now(route, HttpResponse::from(detail_response(kNotFound, "Not Found")));
+  // Compiled into this binary: a new earshot may change them, so browsers check each time.
+  return now(route, HttpResponse{kOk,
+                                 std::string(file->body),
+                                 std::string(file->content_type),
+                                 {{"Cache-Control", "no-cache"}},
+                                 {}});
+}
+
 Dispatch Routes::analyze_audio(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/analyze-audio";
   auto parsed = parse_audio_url_body(request.body);
   if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
     return now(kRoute, HttpResponse::from(std::move(*error)));
   }
+  auto detail = requested_detail(request.target);
+  if (auto* error = std::get_if<HttpErrorResponse>(&detail)) {
+    return now(kRoute, HttpResponse::from(std::move(*error)));
+  }
   auto url = std::move(std::get<std::string>(parsed));
+  const AnalysisDetail level = std::get<AnalysisDetail>(detail);
   // A hit in this process's memory is answered on the spot: no worker thread, no queueing.
-  if (auto hit = pipeline_->cached_in_memory(url)) {
+  if (auto hit = pipeline_->cached_in_memory(url, level)) {
     return now(kRoute, cached_response(std::move(*hit), true));
   }
-  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, url = std::move(url)]() {
-                    return response_of(pipeline->analyze_url(url));
+  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, url = std::move(url), level]() {
+                    return response_of(pipeline->analyze_url(url, level));
                   }};
 }
 
 Dispatch Routes::analyze_upload(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/analyze";
+  auto detail = requested_detail(request.target);
+  if (auto* error = std::get_if<HttpErrorResponse>(&detail)) {
+    return now(kRoute, HttpResponse::from(std::move(*error)));
+  }
+  const AnalysisDetail level = std::get<AnalysisDetail>(detail);
   // The body moves into the job (the session's request dies before the work runs); the audio is
   // a view into it, so an upload is never copied.
   auto body = std::make_shared<const std::string>(std::move(request.body));
@@ -291,8 +324,8 @@ Dispatch Routes::analyze_upload(HttpRequest& request) const {
                        "multipart/form-data with a file field")));
   }
   const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(audio.data()), audio.size());
-  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, body, bytes]() {
-                    return response_of(pipeline->analyze_upload(bytes));
+  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, body, bytes, level]() {
+                    return response_of(pipeline->analyze_upload(bytes, level));
                   }};
 }
 

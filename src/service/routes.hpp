@@ -138,6 +138,7 @@ class Routes {
   Dispatch metrics(HttpRequest& request) const;
   Dispatch openapi(HttpRequest& request) const;
   Dispatch swagger_ui(HttpRequest& request) const;
+  Dispatch web_ui(HttpRequest& request) const;
   Dispatch analyze_audio(HttpRequest& request) const;
   Dispatch analyze_upload(HttpRequest& request) const;
   // routes_jobs.cpp

@@ -28,8 +28,13 @@ add_library(earshot_service_server STATIC
   ${CMAKE_CURRENT_LIST_DIR}/routes_models.cpp
   ${CMAKE_CURRENT_LIST_DIR}/server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/service_log.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/web_ui.cpp
   ${CMAKE_CURRENT_LIST_DIR}/worker_pool.cpp
   ${PROJECT_BINARY_DIR}/generated/openapi_document.cpp)
+# The try-it page (GET /ui), compiled in like the content model.
+earshot_embed_file(earshot_service_server ${PROJECT_SOURCE_DIR}/web/ui/index.html earshot_web_ui_html)
+earshot_embed_file(earshot_service_server ${PROJECT_SOURCE_DIR}/web/ui/app.js earshot_web_ui_js)
+earshot_embed_file(earshot_service_server ${PROJECT_SOURCE_DIR}/web/ui/style.css earshot_web_ui_css)
 target_link_libraries(earshot_service_server
   PUBLIC earshot_service earshot_service_config earshot_analysis earshot_models
   PRIVATE Boost::headers Threads::Threads spdlog::spdlog PkgConfig::HIREDIS)

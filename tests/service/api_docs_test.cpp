@@ -98,7 +98,8 @@ TEST(OpenApi, AnalysisSchemaListsEveryFieldOfTheAnalyzerJson) {
   std::set<std::string> properties;
   for (const auto& [name, value] : schema["properties"].items()) properties.insert(name);
   analysis::AnalysisResult result;
-  result.content.emplace();  // classification is on by default
+  result.content.emplace();   // classification is on by default
+  result.overview.emplace();  // with ?overview=true
   const auto analyzer_fields = analysis::to_json(result);
   std::set<std::string> fields;
   for (const auto& [name, value] : analyzer_fields.items()) fields.insert(name);

@@ -174,6 +174,53 @@ TEST(Routes, AnalyzeRawBodyMatchesAnalyzer) {
   EXPECT_EQ(body["data"], nlohmann::json::parse(analysis::to_json(*expected).dump()));
 }
 
+TEST(Routes, OverviewIsAddedWhenAskedAndCachedApart) {
+  auto routes = make_routes();
+  const auto wav = sine_wav();
+  const auto plain = run(routes, {"POST", "/analyze", "audio/wav", wav});
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_FALSE(body_of(plain)["data"].contains("overview"));
+  for (const char* yes : {"true", "1", "YES", "on"}) {
+    const auto drawn =
+        run(routes, {"POST", std::string("/analyze?overview=") + yes, "audio/wav", wav});
+    ASSERT_EQ(drawn.status, 200) << drawn.body;
+    auto data = body_of(drawn)["data"];
+    ASSERT_TRUE(data.contains("overview")) << yes;
+    EXPECT_EQ(data["overview"]["waveform"]["max"].size(), 500u);  // 0.5 s at 1 ms a point
+    data.erase("overview");
+    EXPECT_EQ(data, body_of(plain)["data"]);
+  }
+  const auto off = run(routes, {"POST", "/analyze?overview=false", "audio/wav", wav});
+  EXPECT_EQ(off.body, plain.body);
+
+  const auto bad = run(routes, {"POST", "/analyze?overview=maybe", "audio/wav", wav});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(body_of(bad), nlohmann::json::parse(R"({"detail":[{"loc":["query","overview"],
+              "msg":"value could not be parsed to a boolean","type":"type_error.bool"}]})"));
+  const auto bad_url = run(routes, {"POST", "/analyze-audio?overview=2", "application/json",
+                                    R"({"audio_url": "https://example.org/a.wav"})"});
+  EXPECT_EQ(bad_url.status, 422);
+}
+
+TEST(Routes, WebUiPageAndItsFiles) {
+  auto routes = make_routes();
+  for (const char* path : {"/ui", "/ui/"}) {
+    const auto page = run(routes, {"GET", path, "", ""});
+    ASSERT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(page.body.find("<script src=\"/ui/app.js\">"), std::string::npos);
+  }
+  const auto script = run(routes, {"GET", "/ui/app.js", "", ""});
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
+  EXPECT_NE(script.body.find("/analyze?overview=true"), std::string::npos);
+  const auto style = run(routes, {"GET", "/ui/style.css", "", ""});
+  EXPECT_EQ(style.status, 200);
+  EXPECT_EQ(style.content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(run(routes, {"GET", "/ui/missing.js", "", ""}).status, 404);
+  EXPECT_EQ(run(routes, {"POST", "/ui", "", ""}).status, 405);
+}
+
 TEST(Routes, SilenceThresholdSettingReachesTheAnalysis) {
   std::vector<float> quiet(3 * 16000);  // a tone at about -45 dBFS RMS
   for (std::size_t i = 0; i < quiet.size(); ++i) {
