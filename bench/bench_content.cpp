@@ -1,15 +1,19 @@
 // Throughput of content classification, single-threaded, in multiples of real time: the 1 s
 // windows of 60 s of 16 kHz mono through content-features-v1 and the shipped model (what the
 // Analyzer adds per second of audio once it has 16 kHz mono), and the two parts alone.
-// Target: >= 1000x real time on one core for features + model (issue 5).
+// Target: >= 1000x real time on one core for features + model (issue 5). Also the overview
+// (waveform envelope and mel spectrogram, ?overview=true), whose cost rides on the same 16 kHz
+// mono stream: compare overview_only with classify_windows.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "analysis/content_classifier.hpp"
 #include "analysis/content_model.hpp"
+#include "analysis/overview.hpp"
 #include "dsp/content_features.hpp"
 #include "test_signal.hpp"
 
@@ -69,9 +73,25 @@ void model_only(benchmark::State& state) {
   report_speed(state);
 }
 
+// OverviewBuilder over the whole signal in 1 s blocks, as the Analyzer feeds it.
+void overview_only(benchmark::State& state) {
+  const auto& s = signal();
+  for (auto _ : state) {
+    analysis::OverviewBuilder builder({.enabled = true});
+    for (std::size_t start = 0; start < s.size(); start += kRate) {
+      builder.add(std::span(s).subspan(start, std::min<std::size_t>(kRate, s.size() - start)));
+    }
+    auto overview = builder.finish();
+    benchmark::DoNotOptimize(overview);
+  }
+  report_speed(state);
+  state.SetLabel("ref: 1x = real time; compare with classify_windows, which every analysis runs");
+}
+
 BENCHMARK(classify_windows)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(features_only)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(model_only)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(overview_only)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace earshot::bench
