@@ -16,6 +16,8 @@ std::string_view to_string(ErrorCode code) {
       return "not_found";
     case ErrorCode::io:
       return "io";
+    case ErrorCode::download_failed:
+      return "download_failed";
     case ErrorCode::unavailable:
       return "unavailable";
     case ErrorCode::internal:

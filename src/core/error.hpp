@@ -16,6 +16,8 @@ enum class ErrorCode {
   decode_failed,       // recognised as audio but could not be decoded
   not_found,           // a path, model or resource that does not exist
   io,                  // reading or writing failed (permissions, directory, device error)
+  download_failed,     // fetching a URL failed on the way (timed out, refused, reset); may
+                       // work later, but to an API client it is a bad URL (HTTP 400)
   unavailable,         // a service earshot depends on (Redis) did not answer in time
   internal,            // a bug or an unexpected library failure
 };

@@ -144,7 +144,7 @@ Error transfer_error(CURLcode code, const Transfer& transfer, const FetchOptions
   }
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return Error{ErrorCode::io, "Download timed out"};
+      return Error{ErrorCode::download_failed, "Download timed out"};
     case CURLE_TOO_MANY_REDIRECTS:
       return Error{ErrorCode::invalid_input,
                    "Too many redirects (limit " + std::to_string(options.max_redirects) + ")"};
@@ -155,7 +155,8 @@ Error transfer_error(CURLcode code, const Transfer& transfer, const FetchOptions
     case CURLE_COULDNT_RESOLVE_HOST:
       return Error{ErrorCode::invalid_input, "Could not resolve the URL's host"};
     default:
-      return Error{ErrorCode::io, std::string("Download failed: ") + curl_easy_strerror(code)};
+      return Error{ErrorCode::download_failed,
+                   std::string("Download failed: ") + curl_easy_strerror(code)};
   }
 }
 

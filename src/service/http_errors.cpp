@@ -36,6 +36,8 @@ int http_status(core::ErrorCode code) {
       return 404;
     case ErrorCode::io:
       return 500;
+    case ErrorCode::download_failed:
+      return 400;  // the contract of the service earshot replaces: a failed download is a 400
     case ErrorCode::unavailable:
       return 503;
     case ErrorCode::internal:

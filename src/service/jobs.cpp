@@ -56,6 +56,7 @@ bool is_permanent(const core::Error& error) {
     case core::ErrorCode::not_found:
       return true;
     case core::ErrorCode::io:
+    case core::ErrorCode::download_failed:
     case core::ErrorCode::unavailable:
     case core::ErrorCode::internal:
       return false;

@@ -84,6 +84,22 @@ TEST(CachedRoutes, UrlsAreNormalisedButDistinctQueriesAreNot) {
   EXPECT_EQ(audio.requests(), 2);
 }
 
+TEST(CachedRoutes, ADownloadThatFailsOnTheWayIsA400) {
+  // The contract of the service earshot replaces: a failed download is the client's 400, with
+  // the reason, not a 500. Nothing listens on a port just released.
+  int closed = 0;
+  {
+    TestHttpServer released;
+    closed = released.port();
+  }
+  auto routes = make_routes(loopback_config());
+  const auto refused =
+      run(routes, analyze("http://127.0.0.1:" + std::to_string(closed) + "/tone.wav"));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(refused.body)["detail"],
+            "Download failed: Couldn't connect to server");
+}
+
 TEST(CachedRoutes, ErrorsAreNotCached) {
   TestHttpServer audio;
   auto routes = make_routes(loopback_config());

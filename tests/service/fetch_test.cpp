@@ -119,7 +119,7 @@ TEST_F(FetchTest, TimesOutOnAStalledServer) {
   const auto download = make_fetcher(options).fetch(server_.url("/slow"));
   const auto took = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(download.ok());
-  EXPECT_EQ(download.error().code, ErrorCode::io);
+  EXPECT_EQ(download.error().code, ErrorCode::download_failed);
   EXPECT_EQ(download.error().message, "Download timed out");
   EXPECT_LT(took, milliseconds(2500));
 }

@@ -19,6 +19,7 @@ TEST(HttpErrors, EveryCodeHasItsStatus) {
   EXPECT_EQ(http_status(ErrorCode::not_found), 404);
   EXPECT_EQ(http_status(ErrorCode::unavailable), 503);
   EXPECT_EQ(http_status(ErrorCode::io), 500);
+  EXPECT_EQ(http_status(ErrorCode::download_failed), 400);
   EXPECT_EQ(http_status(ErrorCode::internal), 500);
 }
 
@@ -30,6 +31,10 @@ TEST(HttpErrors, ClientErrorsCarryTheMessageAsDetail) {
   const auto model = error_response(Error{ErrorCode::invalid_input, "Unknown model \"x\"."});
   EXPECT_EQ(model.status, 400);
   EXPECT_EQ(model.body, R"({"detail":"Unknown model \"x\"."})");
+
+  const auto download = error_response(Error{ErrorCode::download_failed, "Download timed out"});
+  EXPECT_EQ(download.status, 400);
+  EXPECT_EQ(download.body, R"({"detail":"Download timed out"})");
 }
 
 TEST(HttpErrors, ServerErrorsNeverShowTheMessage) {

@@ -62,7 +62,8 @@ TEST(JobsErrors, InputProblemsArePermanentAndOutagesAreRetried) {
                     ErrorCode::decode_failed, ErrorCode::too_large, ErrorCode::not_found}) {
     EXPECT_TRUE(is_permanent({code, "x"})) << to_string(code);
   }
-  for (auto code : {ErrorCode::io, ErrorCode::unavailable, ErrorCode::internal}) {
+  for (auto code :
+       {ErrorCode::io, ErrorCode::download_failed, ErrorCode::unavailable, ErrorCode::internal}) {
     EXPECT_FALSE(is_permanent({code, "x"})) << to_string(code);
   }
 }

@@ -494,24 +494,23 @@ TEST(Server, DocsAndOpenApiAreServed) {
   EXPECT_EQ(Client(server->port()).send(http::verb::get, "/docs/../CMakeLists.txt").status, 404);
 }
 
-TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA500) {
+TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA5xx) {
   test::TempDir dir;
   auto config = test_config();
   config.log_dir = dir.path();
-  const auto closed_port = test::RedisServer::unused_port();
+  // Redis is configured but nothing listens there: submitting a job fails on the server's
+  // side (503), and the log line says why.
+  config.redis_host = "127.0.0.1";
+  config.redis_port = test::RedisServer::unused_port();
   {
     auto server = start(config);
     ASSERT_TRUE(server);
     Client(server->port())
         .send(http::verb::get, "/health/live", "", "", false, {{"X-Request-ID", "req-1"}});
-    // Nothing listens on the port: a connection failure, which is the server's side (500).
-    auto failed =
-        Client(server->port())
-            .send(http::verb::post, "/analyze-audio",
-                  audio_url_body("http://127.0.0.1:" + std::to_string(closed_port) + "/a"),
-                  "application/json", false, {{"X-Request-ID", "req-2"}});
-    EXPECT_EQ(failed.status, 500);
-    EXPECT_EQ(failed.json(), (nlohmann::json{{"detail", "An internal server error occurred."}}));
+    auto failed = Client(server->port())
+                      .send(http::verb::post, "/jobs", audio_url_body("http://127.0.0.1:1/a"),
+                            "application/json", false, {{"X-Request-ID", "req-2"}});
+    EXPECT_EQ(failed.status, 503);
   }  // stopping flushes the log
   std::vector<nlohmann::json> requests;
   for (auto& line : testing::read_json_lines(dir.file("earshot.log"))) {
@@ -526,9 +525,9 @@ TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA500) {
   EXPECT_FALSE(requests[0].contains("error"));
   EXPECT_EQ(requests[1]["request_id"], "req-2");
   EXPECT_EQ(requests[1]["level"], "error");
-  EXPECT_EQ(requests[1]["status"], 500);
+  EXPECT_EQ(requests[1]["status"], 503);
   const std::string cause = requests[1]["error"];
-  EXPECT_NE(cause.find("Download failed"), std::string::npos) << cause;
+  EXPECT_NE(cause.find("cannot connect"), std::string::npos) << cause;
 }
 
 }  // namespace
