@@ -145,7 +145,9 @@ try {
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
+    // --disable-dev-shm-usage: containers (CI) often give /dev/shm only 64 MB, too little for
+    // Chromium's shared memory; it then uses /tmp.
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const consoleErrors = [];
