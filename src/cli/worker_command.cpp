@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "cli/serve_command.hpp"
 #include "service/job_setup.hpp"
 #include "service/metrics.hpp"
+#include "service/model_catalog.hpp"
 #include "service/redis_client.hpp"
 #include "service/redis_endpoint.hpp"
 #include "service/routes.hpp"
@@ -50,10 +52,23 @@ int run_worker(const WorkerOptions& options) {
                                  service::redis_job_options(*config),
                                  service::callback_sender(*config), metrics, *log);
 
-  // Block the signals' default action before the worker's threads start, then wait for one.
+  // Block the signals' default action before the worker's threads start. SIGHUP re-reads the
+  // model registry (jobs started after it use the new one) and goes on; SIGINT or SIGTERM stops.
   boost::asio::io_context signals_io;
-  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) { worker.stop(); });
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& error, int number) {
+        if (error) return;
+        if (number != SIGHUP) {
+          worker.stop();
+          return;
+        }
+        if (auto reloaded = service::reload_and_log(routes->models(), **log); !reloaded) {
+          std::cerr << "earshot worker: models not reloaded: " << reloaded.error().message << "\n";
+        }
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
   std::thread waiter([&] { signals_io.run(); });
   std::cerr << "earshot worker: " << worker.consumer() << " running " << config->worker_jobs
             << " job(s) at a time from Redis at " << endpoint->describe() << "\n";

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "service/cache_key.hpp"
+#include "service/service_log.hpp"
 
 namespace earshot::service {
 namespace {
@@ -108,6 +109,19 @@ core::Result<std::shared_ptr<const models::Registry>> ModelCatalog::reload() {
   current_ = fresh;
   fingerprint_ = std::move(loaded->fingerprint);
   return fresh;
+}
+
+core::Status reload_and_log(ModelCatalog& catalog, ServiceLog& log) {
+  auto registry = catalog.reload();
+  if (!registry) {
+    log.message(LogLevel::error, "model registry not reloaded; the previous one serves",
+                {{"error", registry.error().message}});
+    return registry.error();
+  }
+  log.message(LogLevel::info, "model registry reloaded",
+              {{"models", (*registry)->names()},
+               {"default_model", (*registry)->default_model().info().name}});
+  return {};
 }
 
 }  // namespace earshot::service

@@ -22,6 +22,8 @@
 
 namespace earshot::service {
 
+class ServiceLog;
+
 class ModelCatalog {
  public:
   static core::Result<std::shared_ptr<ModelCatalog>> load(const Config& config);
@@ -49,5 +51,10 @@ class ModelCatalog {
   std::shared_ptr<const models::Registry> current_;
   std::string fingerprint_;
 };
+
+// What SIGHUP does in `earshot serve` and `earshot worker`: reloads `catalog` and logs the
+// outcome in one line ("model registry reloaded" with the models and the default, or "model
+// registry not reloaded; the previous one serves" with the error, which is also returned).
+core::Status reload_and_log(ModelCatalog& catalog, ServiceLog& log);
 
 }  // namespace earshot::service

@@ -326,16 +326,7 @@ Server::~Server() {
 }
 
 core::Status Server::reload_models() {
-  auto registry = impl_->routes.models().reload();
-  if (!registry) {
-    impl_->log->message(LogLevel::error, "model registry not reloaded; the previous one serves",
-                        {{"error", registry.error().message}});
-    return registry.error();
-  }
-  impl_->log->message(LogLevel::info, "model registry reloaded",
-                      {{"models", (*registry)->names()},
-                       {"default_model", (*registry)->default_model().info().name}});
-  return {};
+  return reload_and_log(impl_->routes.models(), *impl_->log);
 }
 
 std::uint16_t Server::port() const {

@@ -5,7 +5,9 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "service/redis_jobs.hpp"
 #include "service/test_http_server.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_files.hpp"
 
 namespace earshot::test {
 namespace {
@@ -23,12 +26,14 @@ namespace {
 using service::JobRecord;
 using service::JobStatus;
 
-// `earshot worker` with Redis on `port`, downloads from loopback allowed.
-pid_t start_worker(std::uint16_t port) {
+// `earshot worker` with Redis on `port`, downloads from loopback allowed, and `more`
+// environment variables.
+pid_t start_worker(std::uint16_t port, std::vector<std::string> more = {}) {
   std::vector<std::string> args = {EARSHOT_TEST_BINARY, "worker"};
   std::vector<std::string> env = {"REDIS_HOST=127.0.0.1", "REDIS_PORT=" + std::to_string(port),
                                   "ALLOW_PRIVATE_URLS=true", "LOG_LEVEL=warning",
                                   "PATH=/usr/bin:/bin"};
+  env.insert(env.end(), more.begin(), more.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -50,13 +55,19 @@ int terminate(pid_t pid) {
 
 class WorkerCommand : public ::testing::Test {
  protected:
-  JobRecord wait_until(const std::string& id, JobStatus status) {
+  JobRecord wait_until(const std::string& id, JobStatus status) { return wait_for(id, {status}); }
+
+  // The record once its status is one of `statuses`; a test failure after 20 s.
+  JobRecord wait_for(const std::string& id, std::initializer_list<JobStatus> statuses) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     for (;;) {
       auto record = queue_.find(id);
-      if (record.ok() && *record && (*record)->status == status) return **record;
+      if (record.ok() && *record &&
+          std::find(statuses.begin(), statuses.end(), (*record)->status) != statuses.end()) {
+        return **record;
+      }
       if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << "job " << id << " never reached " << service::to_string(status);
+        ADD_FAILURE() << "job " << id << " never reached " << service::to_string(*statuses.begin());
         return record.ok() && *record ? **record : JobRecord{};
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -101,6 +112,33 @@ TEST_F(WorkerCommand, SigtermDuringAJobFinishesItFirst) {
   const auto record = queue_.find(*id);
   ASSERT_TRUE(record.ok() && *record);
   EXPECT_EQ((*record)->status, JobStatus::succeeded);
+}
+
+TEST_F(WorkerCommand, SighupReReadsTheRegistryAndGoesOn) {
+  TempDir dir;
+  const auto registry = dir.file("models.json");
+  std::ofstream(registry) << R"({"content": {"predictor": "content"}})";
+  const pid_t worker = start_worker(redis_.port(), {"MODELS_CONFIG_PATH=" + registry.string()});
+  // A model the registry does not have yet: the job fails for good.
+  const auto early = queue_.submit({audio_.url("/tone.wav"), "later", ""});
+  ASSERT_TRUE(early.ok()) << early.error().message;
+  const auto refused = wait_until(*early, JobStatus::failed);
+  EXPECT_NE(refused.error.find("later"), std::string::npos) << refused.error;
+
+  std::ofstream(registry) << R"({"content": {"predictor": "content"},
+                                 "later": {"predictor": "content"}})";
+  kill(worker, SIGHUP);
+  // The reload runs on the worker's signal thread: jobs may fail until it is done.
+  JobRecord last;
+  for (int attempt = 0; attempt < 50 && last.status != JobStatus::succeeded; ++attempt) {
+    const auto id = queue_.submit({audio_.url("/tone.wav"), "later", ""});
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    last = wait_for(*id, {JobStatus::succeeded, JobStatus::failed});
+  }
+  ASSERT_EQ(last.status, JobStatus::succeeded) << last.error;
+  ASSERT_TRUE(last.result);
+  EXPECT_EQ(nlohmann::json::parse(*last.result)["prediction"]["model_name"], "later");
+  EXPECT_EQ(terminate(worker), 0);  // SIGHUP did not stop it
 }
 
 }  // namespace
