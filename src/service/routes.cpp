@@ -178,6 +178,15 @@ Dispatch Routes::dispatch(HttpRequest request) const {
   }
 }
 
+std::string_view Routes::route_name(std::string_view method, std::string_view target) {
+  const auto path = path_of(target);
+  if (method == "HEAD") method = "GET";
+  for (const Entry& entry : entries()) {
+    if (entry.info.method == method && matches(entry.info.path, path)) return entry.info.path;
+  }
+  return kUnmatched;
+}
+
 Dispatch Routes::route(HttpRequest& request) const {
   const auto path = path_of(request.target);
   // HEAD is GET without the body, which the server drops.

@@ -120,6 +120,9 @@ class Routes {
   static HttpResponse busy_response();
   // 413 for a request body over MAX_UPLOAD_BYTES.
   static HttpResponse upload_too_large_response(std::int64_t limit);
+  // The route a request for `target` with `method` goes to ("/analyze", "/jobs/*", ...), or
+  // "unmatched": for the metrics and the log of a request answered before it is routed.
+  static std::string_view route_name(std::string_view method, std::string_view target);
   // 504 for a request that ran past REQUEST_TIMEOUT_SECONDS.
   static HttpResponse timeout_response(std::chrono::seconds limit);
 

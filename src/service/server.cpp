@@ -168,7 +168,7 @@ struct Server::Impl {
         const auto& header = parser.get();
         Exchange exchange{request_id_for(header["X-Request-ID"]),
                           std::string(header.method_string()), std::string(header.target()),
-                          "unmatched"};
+                          Routes::route_name(header.method_string(), header.target())};
         const auto response = Routes::upload_too_large_response(config.max_upload_bytes);
         metrics->rejected.add({"body_too_large"});
         record(exchange, *session, response);

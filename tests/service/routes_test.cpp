@@ -116,6 +116,14 @@ TEST(Routes, MetricsCountAnalysesAndAudioSeconds) {
   EXPECT_NE(text.body.find("earshot_analysis_duration_seconds_count 1\n"), std::string::npos);
 }
 
+TEST(Routes, RouteNameOfARequestNotYetRouted) {
+  EXPECT_EQ(Routes::route_name("POST", "/analyze?overview=true"), "/analyze");
+  EXPECT_EQ(Routes::route_name("GET", "/jobs/abc"), "/jobs/*");
+  EXPECT_EQ(Routes::route_name("HEAD", "/health/live"), "/health/live");
+  EXPECT_EQ(Routes::route_name("GET", "/analyze"), "unmatched");
+  EXPECT_EQ(Routes::route_name("POST", "/nowhere"), "unmatched");
+}
+
 TEST(Routes, UnknownPathAndWrongMethod) {
   auto routes = make_routes();
   auto missing = run(routes, {"GET", "/nope", "", ""});

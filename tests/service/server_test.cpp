@@ -353,6 +353,8 @@ TEST(Server, BodyOverUploadLimitIs413) {
   auto reply = client.read();
   EXPECT_EQ(reply.status, 413);
   EXPECT_TRUE(reply.json()["detail"].is_string());
+  // Answered before routing, but counted under the route it was for.
+  EXPECT_EQ(server->metrics().requests.value({"/analyze", "POST", "413"}), 1.0);
 }
 
 TEST(Server, GracefulStopCompletesInFlightRequest) {
