@@ -1,7 +1,5 @@
 #include "service/request_parsing.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -229,9 +227,7 @@ std::variant<bool, HttpErrorResponse> query_flag(std::string_view target, std::s
                                                  bool absent) {
   const auto value = query_parameter(target, name);
   if (!value) return absent;
-  std::string lowered(*value);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lowered = ascii_lower(*value);
   for (const char* yes : {"true", "1", "yes", "on"}) {
     if (lowered == yes) return true;
   }

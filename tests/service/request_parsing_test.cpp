@@ -107,6 +107,27 @@ TEST(QueryParameter, DecodesTheFirstOccurrence) {
   EXPECT_EQ(query_parameter("/p?&&=&", "model_name"), std::nullopt);
 }
 
+TEST(QueryFlag, ReadsABooleanAsFastApiDoes) {
+  const auto flag = [](std::string_view target, bool absent = false) {
+    auto value = query_flag(target, "overview", absent);
+    return std::holds_alternative<bool>(value) ? std::optional(std::get<bool>(value))
+                                               : std::nullopt;
+  };
+  for (const char* yes : {"true", "TRUE", "1", "yes", "On"}) {
+    EXPECT_EQ(flag(std::string("/a?overview=") + yes), true) << yes;
+  }
+  for (const char* no : {"false", "0", "No", "off"}) {
+    EXPECT_EQ(flag(std::string("/a?overview=") + no, true), false) << no;
+  }
+  EXPECT_EQ(flag("/a", true), true);  // absent: the default
+  EXPECT_EQ(flag("/a?other=1"), false);
+  for (const char* bad : {"/a?overview=", "/a?overview", "/a?overview=2", "/a?overview=maybe"}) {
+    const auto value = query_flag(bad, "overview", false);
+    ASSERT_TRUE(std::holds_alternative<HttpErrorResponse>(value)) << bad;
+    EXPECT_EQ(std::get<HttpErrorResponse>(value).status, 422) << bad;
+  }
+}
+
 TEST(JobBody, OptionalFieldsMayBeAbsentOrNull) {
   const auto job = parse_job_body(
       R"({"audio_url": "https://x/a.mp3", "model_name": null, "callback_url": "http://cb/done"})");
