@@ -49,6 +49,17 @@ HttpResponse response_of(const core::Result<CacheOutcome>& outcome) {
   return cached_response(outcome->value, outcome->hit);
 }
 
+// A file served as it is (Swagger UI, the web page), or 404.
+HttpResponse static_file_response(const std::optional<StaticFile>& file,
+                                  std::string_view cache_control) {
+  if (!file) return HttpResponse::from(detail_response(kNotFound, "Not Found"));
+  return HttpResponse{kOk,
+                      std::string(file->body),
+                      std::string(file->content_type),
+                      {{"Cache-Control", std::string(cache_control)}},
+                      {}};
+}
+
 // ?overview=true asks for the waveform envelope and spectrogram (the web page draws them).
 std::variant<AnalysisDetail, HttpErrorResponse> requested_detail(std::string_view target) {
   auto flag = query_flag(target, "overview", false);
@@ -253,26 +264,15 @@ Dispatch Routes::swagger_ui(HttpRequest& request) const {
                           "to a swagger-ui-dist folder); the API description is at "
                           "/openapi.json")));
   }
-  auto file = docs_.file(path);
-  if (!file) return now(route, HttpResponse::from(detail_response(kNotFound, "Not Found")));
-  return now(route, HttpResponse{kOk,
-                                 std::string(file->body),
-                                 std::string(file->content_type),
-                                 {{"Cache-Control", "public, max-age=3600"}},
-                                 {}});
+  // Swagger UI's files change only with its npm version.
+  return now(route, static_file_response(docs_.file(path), "public, max-age=3600"));
 }
 
 Dispatch Routes::web_ui(HttpRequest& request) const {
   const auto path = path_of(request.target);
   const std::string_view route = path == "/ui" ? "/ui" : "/ui/*";
-  auto file = web_ui_file(path);
-  if (!file) return now(route, HttpResponse::from(detail_response(kNotFound, "Not Found")));
   // Compiled into this binary: a new earshot may change them, so browsers check each time.
-  return now(route, HttpResponse{kOk,
-                                 std::string(file->body),
-                                 std::string(file->content_type),
-                                 {{"Cache-Control", "no-cache"}},
-                                 {}});
+  return now(route, static_file_response(web_ui_file(path), "no-cache"));
 }
 
 Dispatch Routes::analyze_audio(HttpRequest& request) const {

@@ -225,6 +225,9 @@ TEST(Routes, WebUiPageAndItsFiles) {
   const auto style = run(routes, {"GET", "/ui/style.css", "", ""});
   EXPECT_EQ(style.status, 200);
   EXPECT_EQ(style.content_type, "text/css; charset=utf-8");
+  // Compiled into the binary: browsers must check again after an upgrade.
+  const std::vector<std::pair<std::string, std::string>> no_cache = {{"Cache-Control", "no-cache"}};
+  EXPECT_EQ(script.headers, no_cache);
   EXPECT_EQ(run(routes, {"GET", "/ui/missing.js", "", ""}).status, 404);
   EXPECT_EQ(run(routes, {"POST", "/ui", "", ""}).status, 405);
 }
