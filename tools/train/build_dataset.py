@@ -232,14 +232,15 @@ def background_bank(selection, cache, out, seed):
     return target
 
 
-def features_of(windows, build, workdir):
+def features_of(windows, build):
     """content-features-v1 of each window, computed by earshot."""
     if not windows:
         return np.zeros((0, FEATURE_COUNT), dtype=np.float32)
-    source, target = workdir / "windows.npy", workdir / "features.npy"
-    np.save(source, np.stack(windows).astype(np.float32))
-    run(str(build / "earshot-content-features"), str(source), str(target))
-    return np.load(target)
+    with tempfile.TemporaryDirectory() as work:
+        source, target = Path(work) / "windows.npy", Path(work) / "features.npy"
+        np.save(source, np.stack(windows).astype(np.float32))
+        run(str(build / "earshot-content-features"), str(source), str(target))
+        return np.load(target)
 
 
 def write_wav(path, signal):
@@ -297,8 +298,10 @@ def validation_set(sources, cache, clips_dir, rng):
     return windows, labels, groups, clip_count
 
 
-def source_windows(source, cache, build, selection, seed, background):
-    """Augmented training windows of one source: (features, labels, groups)."""
+def source_windows(source, cache, selection, seed, background, describe):
+    """Augmented training windows of one source, each described by `describe` (a list of
+    windows -> an array with a row per window; here earshot's features):
+    (descriptions, labels, groups)."""
     rng = np.random.default_rng([seed, zlib.crc32(source["package"].encode())])
     files = select_files(source, cache)
     if len(files) > MAX_TRAINING_FILES:
@@ -310,19 +313,29 @@ def source_windows(source, cache, build, selection, seed, background):
     label = CLASSES.index(source["class"])
     jobs = [(path, label, f"{source['package']}:{path.name}", int(rng.integers(1 << 31)),
              selection["augmentation"], background) for _ in range(passes) for path in files]
-    features, groups = [], []
-    with tempfile.TemporaryDirectory() as work, ProcessPoolExecutor(os.cpu_count()) as pool:
+    described, groups = [], []
+    with ProcessPoolExecutor(os.cpu_count()) as pool:
         batch = []
         for _, group, kept in pool.map(training_windows, jobs, chunksize=8):
             batch += [(w, group) for w in kept]
             if len(batch) >= 4000:
-                features.append(features_of([b[0] for b in batch], build, Path(work)))
+                described.append(describe([b[0] for b in batch]))
                 groups += [b[1] for b in batch]
                 batch = []
-        features.append(features_of([b[0] for b in batch], build, Path(work)))
+        described.append(describe([b[0] for b in batch]))
         groups += [b[1] for b in batch]
-    features = np.concatenate(features)
-    return features, np.full(len(features), label), np.array(groups)
+    described = np.concatenate(described)
+    return described, np.full(len(described), label), np.array(groups)
+
+
+def source_file_name(source, selection, seed, background):
+    """The cache file of one source's training windows. Its name changes with the source's rule
+    and the augmentation, so a new split or a new rule only recomputes what it touches."""
+    settings = [source, selection["augmentation"], seed]
+    if background:
+        settings.append(selection["speech_background"])
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    return f"{source['package']}-{source['class']}-{key}.npz"
 
 
 def main():
@@ -345,17 +358,11 @@ def main():
         background = None
         if source["class"] == "speech":
             background = dict(selection["speech_background"], bank=str(bank))
-        # Each source's windows are cached under a name that changes with its rule and the
-        # augmentation, so a new split or a new rule only recomputes what it touches.
-        settings = [source, selection["augmentation"], args.seed]
-        if background:
-            settings.append(selection["speech_background"])
-        key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
-        cached = out / "sources" / f"{source['package']}-{source['class']}-{key}.npz"
+        cached = out / "sources" / source_file_name(source, selection, args.seed, background)
         if not cached.exists():
             cached.parent.mkdir(parents=True, exist_ok=True)
-            f, l, g = source_windows(source, args.cache, args.earshot_build, selection,
-                                     args.seed, background)
+            f, l, g = source_windows(source, args.cache, selection, args.seed, background,
+                                     lambda windows: features_of(windows, args.earshot_build))
             np.savez(cached, features=f, labels=l, groups=g)
         data = np.load(cached)
         print(f"train {source['class']:6} {source['package']:28} {len(data['labels']):6} windows",
@@ -377,8 +384,7 @@ def main():
     for kind in selection["generated_silence"]:
         for i in range(5):
             write_wav(clips / "silence" / f"generated-{kind}-{i}.wav", generated_silence(kind, rng))
-    with tempfile.TemporaryDirectory() as work:
-        val_features = features_of(windows, args.earshot_build, Path(work))
+    val_features = features_of(windows, args.earshot_build)
     np.savez(out / "validation.npz", features=val_features, labels=np.array(labels),
              groups=np.array(groups))
     print("validation windows per class:",

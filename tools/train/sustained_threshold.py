@@ -13,7 +13,6 @@ possible while few music windows fall under it. The held-out sources are printed
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -56,15 +55,14 @@ def main():
         wanted = args.music_files if source["class"] == "music" else args.noise_files
         chosen = rng.choice(np.array(files, dtype=object), min(wanted, len(files)), replace=False)
         shares, count = np.zeros(len(THRESHOLDS)), 0
-        with tempfile.TemporaryDirectory() as work:
-            for path in chosen:
-                windows = file_windows(path, args.seconds)
-                silent = [dataset.dbfs(w) < dataset.SILENCE_DBFS for w in windows]
-                features = dataset.features_of(windows, args.earshot_build, Path(work))
-                sounding = len(windows) - sum(silent)
-                shares += sounding * np.array([sustained_share(features, silent, t)
-                                               for t in THRESHOLDS])
-                count += sounding
+        for path in chosen:
+            windows = file_windows(path, args.seconds)
+            silent = [dataset.dbfs(w) < dataset.SILENCE_DBFS for w in windows]
+            features = dataset.features_of(windows, args.earshot_build)
+            sounding = len(windows) - sum(silent)
+            shares += sounding * np.array([sustained_share(features, silent, t)
+                                           for t in THRESHOLDS])
+            count += sounding
         name = f"{source['class']} {source['package']}" + (
             " (held out)" if source["package"] in held_out else "")
         print(name.ljust(48), f"{count:7d}", " ".join(f"{s / max(1, count):7.3f}"
