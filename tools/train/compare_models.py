@@ -34,24 +34,34 @@ def read_wav(path):
         return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
 
 
-def clip_features(dataset):
-    """(name, truth, features of each 1 s window, silent flags) of every held-out clip."""
-    items, windows = [], []
+def clip_windows(dataset):
+    """(name, truth, 1 s windows, silent flags) of every held-out clip; the last window of a
+    clip is zero-padded to 1 s, as earshot pads it."""
+    clips = []
     for truth in ALL:
         for path in sorted((dataset / "clips" / truth).glob("*.wav")):
             x = read_wav(path)
             ws = [x[i:i + 16000] for i in range(0, len(x), 16000)]
-            ws = [np.pad(w, (0, 16000 - len(w))) if len(w) < 16000 else w for w in ws]
+            ws = np.stack([np.pad(w, (0, 16000 - len(w))) for w in ws])
             silent = [10 * np.log10(np.mean(w.astype(np.float64) ** 2) + 1e-20) < SILENCE_DBFS
                       for w in ws]
-            items.append((path.name, truth, len(windows), len(ws), silent))
-            windows += ws
+            clips.append((path.name, truth, ws, silent))
+    return clips
+
+
+def clip_features(dataset, clips=None):
+    """(name, truth, features of each 1 s window, silent flags) of every held-out clip."""
+    clips = clips if clips is not None else clip_windows(dataset)
     with tempfile.TemporaryDirectory() as d:
-        np.save(Path(d) / "w.npy", np.stack(windows))
+        np.save(Path(d) / "w.npy", np.concatenate([ws for _, _, ws, _ in clips]))
         subprocess.run([str(ROOT / "build/earshot-content-features"), f"{d}/w.npy",
                         f"{d}/f.npy"], check=True)
         feats = np.load(f"{d}/f.npy")
-    return [(n, t, feats[s:s + c], sil) for n, t, s, c, sil in items]
+    items, start = [], 0
+    for name, truth, ws, silent in clips:
+        items.append((name, truth, feats[start:start + len(ws)], silent))
+        start += len(ws)
+    return items
 
 
 SUSTAINED_CHANGE_DB = 1.0  # analysis::kSustainedChangeDb
@@ -95,10 +105,18 @@ def file_class(probs, silent):
 
 
 def evaluate(name, predict, items):
+    """Clip recall of a model over features; `predict` maps windows' features to probabilities."""
+    return evaluate_probabilities(
+        name, [predict(feats) if len(feats) else np.zeros((0, 3)) for _, _, feats, _ in items],
+        items)
+
+
+def evaluate_probabilities(name, probabilities, items):
+    """Clip recall of window probabilities given per clip (aligned with `items`), through the
+    file rule; the band shapes for the sustained-sound rule come from the items' features."""
     m = np.zeros((4, 4), dtype=int)
     wrong = []
-    for clip, truth, feats, silent in items:
-        p = predict(feats) if len(feats) else np.zeros((0, 3))
+    for p, (clip, truth, feats, silent) in zip(probabilities, items):
         guess = file_class(without_sustained_music(p, feats, silent), silent)
         m[ALL.index(truth), guess] += 1
         if ALL[guess] != truth:
