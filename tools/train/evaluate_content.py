@@ -12,12 +12,24 @@ per-class precision and recall, and writes them to OUT.
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASSES = ["speech", "music", "noise", "silence"]
+
+
+def wilson_interval(right, total, z=1.96):
+    """The Wilson score interval (95 % by default) of a proportion right / total: what a recall
+    measured on few clips can tell. 28 of 29 gives 82.8-99.4 %."""
+    if total == 0:
+        return None
+    p = right / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z / (1 + z * z / total) * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)]
 
 
 def main():
@@ -53,6 +65,7 @@ def main():
         scores[name] = {
             "clips": row,
             "recall": round(matrix[i][i] / row, 4) if row else None,
+            "recall_95_percent_interval": wilson_interval(matrix[i][i], row),
             "precision": round(matrix[i][i] / column, 4) if column else None,
         }
     report = {
@@ -69,7 +82,8 @@ def main():
     for name, row in zip(CLASSES, matrix):
         print(f"  {name:8}", row)
     for name, score in scores.items():
-        print(f"  {name:8} clips {score['clips']:4}  recall {score['recall']}  "
+        print(f"  {name:8} clips {score['clips']:4}  recall {score['recall']} "
+              f"(95 % interval {score['recall_95_percent_interval']})  "
               f"precision {score['precision']}")
     print(f"{len(mistakes)} mistakes; listed in {args.out}")
 
