@@ -9,15 +9,10 @@
 #include <memory>
 #include <new>
 
+#include "core/text.hpp"
+
 namespace earshot::service {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_digits(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
@@ -94,7 +89,7 @@ std::string key_of(std::string_view kind, std::string_view variant, const void* 
 std::string normalized_url(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::string(url);
-  const std::string scheme = lower(url.substr(0, scheme_end));
+  const std::string scheme = core::ascii_lower(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") return std::string(url);
   const std::string_view default_port = scheme == "http" ? "80" : "443";
 
@@ -113,7 +108,7 @@ std::string normalized_url(std::string_view url) {
       split_host_port(at == std::string_view::npos ? authority : authority.substr(at + 1));
   if (host.empty()) return std::string(url);
 
-  std::string out = scheme + "://" + std::string(user_info) + lower(host);
+  std::string out = scheme + "://" + std::string(user_info) + core::ascii_lower(host);
   if (!is_default_port(port, default_port)) out += ":" + std::string(port);
   if (path_and_query.empty() || path_and_query.front() == '?') out += '/';
   out += path_and_query;

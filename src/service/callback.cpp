@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/text.hpp"
 #include "service/curl_support.hpp"
 #include "service/http_headers.hpp"
 
@@ -40,7 +41,7 @@ core::Result<UrlPtr> parse_url(const std::string& text) {
     return Error{ErrorCode::invalid_input, "Invalid callback URL"};
   }
   const CurlString scheme(raw_scheme);
-  const std::string name = ascii_lower(scheme.get());
+  const std::string name = core::ascii_lower(scheme.get());
   if (name != "http" && name != "https") {
     return Error{ErrorCode::invalid_input, "Only http and https callback URLs are accepted"};
   }

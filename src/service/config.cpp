@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <thread>
 #include <type_traits>
 
+#include "core/text.hpp"
 #include "service/env_file.hpp"
 #include "service/redis_endpoint.hpp"
 
@@ -50,22 +50,10 @@ std::optional<std::string> set_int(Config& config, std::string_view value) {
   return std::nullopt;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::optional<std::string> set_allow_private_urls(Config& config, std::string_view value) {
-  const std::string v = lower(value);
-  if (v == "true" || v == "1" || v == "yes") {
-    config.allow_private_urls = true;
-  } else if (v == "false" || v == "0" || v == "no") {
-    config.allow_private_urls = false;
-  } else {
-    return "must be one of true, false, 1, 0, yes, no";
-  }
+  const auto allowed = core::parse_bool(value);
+  if (!allowed) return "must be one of " + std::string(core::bool_words());
+  config.allow_private_urls = *allowed;
   return std::nullopt;
 }
 
@@ -73,7 +61,8 @@ constexpr std::array kLogLevels = {LogLevel::trace,   LogLevel::debug, LogLevel:
                                    LogLevel::warning, LogLevel::error, LogLevel::critical};
 
 std::optional<std::string> set_log_level(Config& config, std::string_view value) {
-  const std::string v = lower(value);  // Python's logging names are upper case: accept both
+  const std::string v =
+      core::ascii_lower(value);  // Python's logging names are upper case: accept both
   for (const LogLevel level : kLogLevels) {
     if (v == to_string(level)) {
       config.log_level = level;

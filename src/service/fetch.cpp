@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/text.hpp"
 #include "service/curl_support.hpp"
 #include "service/http_headers.hpp"
 
@@ -95,7 +96,7 @@ core::Result<UrlPtr> parse_url(std::string_view text) {
     return Error{ErrorCode::invalid_input, "Invalid URL"};
   }
   const CurlString scheme(raw_scheme);
-  const std::string name = ascii_lower(scheme.get());
+  const std::string name = core::ascii_lower(scheme.get());
   if (name != "http" && name != "https") {
     return Error{ErrorCode::invalid_input, "Only http and https URLs are accepted"};
   }

@@ -1,16 +1,8 @@
 #include "service/http_headers.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "core/text.hpp"
 
 namespace earshot::service {
-
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string media_type(std::string_view content_type) {
   const auto end = content_type.find(';');
@@ -18,7 +10,7 @@ std::string media_type(std::string_view content_type) {
   const auto first = type.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   type = type.substr(first, type.find_last_not_of(" \t") - first + 1);
-  return ascii_lower(type);
+  return core::ascii_lower(type);
 }
 
 bool is_audio_content_type(std::string_view content_type) {
@@ -28,7 +20,7 @@ bool is_audio_content_type(std::string_view content_type) {
 }
 
 std::string header_parameter(std::string_view value, std::string_view name) {
-  const std::string lowered = ascii_lower(value);
+  const std::string lowered = core::ascii_lower(value);
   std::size_t at = 0;
   while ((at = lowered.find(name, at)) != std::string::npos) {
     const bool starts =

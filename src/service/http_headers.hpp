@@ -11,9 +11,6 @@
 
 namespace earshot::service {
 
-// ASCII lower case (header names, media types and schemes are case-insensitive).
-std::string ascii_lower(std::string_view text);
-
 // The media type of a Content-Type value, lower-cased and without parameters
 // ("Audio/MPEG; x=1" -> "audio/mpeg").
 std::string media_type(std::string_view content_type);

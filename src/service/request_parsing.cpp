@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/text.hpp"
 #include "service/http_headers.hpp"
 
 namespace earshot::service {
@@ -12,7 +13,7 @@ namespace {
 std::optional<std::string_view> url_scheme_problem(std::string_view url) {
   const auto colon = url.find("://");
   if (colon == std::string_view::npos || colon == 0) return "invalid or missing URL scheme";
-  const std::string scheme = ascii_lower(url.substr(0, colon));
+  const std::string scheme = core::ascii_lower(url.substr(0, colon));
   if (scheme != "http" && scheme != "https") return "URL scheme not permitted";
   return std::nullopt;
 }
@@ -25,7 +26,7 @@ std::string part_name(std::string_view headers) {
     std::size_t end = headers.find("\r\n", line);
     if (end == std::string_view::npos) end = headers.size();
     const std::string_view header = headers.substr(line, end - line);
-    if (ascii_lower(header.substr(0, kDisposition.size())) == kDisposition) {
+    if (core::ascii_lower(header.substr(0, kDisposition.size())) == kDisposition) {
       return header_parameter(header.substr(kDisposition.size()), "name");
     }
     line = end + 2;
@@ -227,13 +228,7 @@ std::variant<bool, HttpErrorResponse> query_flag(std::string_view target, std::s
                                                  bool absent) {
   const auto value = query_parameter(target, name);
   if (!value) return absent;
-  const std::string lowered = ascii_lower(*value);
-  for (const char* yes : {"true", "1", "yes", "on"}) {
-    if (lowered == yes) return true;
-  }
-  for (const char* no : {"false", "0", "no", "off"}) {
-    if (lowered == no) return false;
-  }
+  if (const auto flag = core::parse_bool(*value)) return *flag;
   return validation_error({"query", std::string(name)}, "value could not be parsed to a boolean",
                           "type_error.bool");
 }

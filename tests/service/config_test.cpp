@@ -226,12 +226,12 @@ TEST(Config, ParsesEveryKindOfValue) {
 }
 
 TEST(Config, BooleansAcceptTheUsualSpellings) {
-  for (const std::string yes : {"true", "TRUE", "1", "yes", "YES"}) {
+  for (const std::string yes : {"true", "TRUE", "1", "yes", "YES", "on", "On"}) {
     const auto c = load({{"ALLOW_PRIVATE_URLS", yes}});
     ASSERT_TRUE(c.ok()) << yes;
     EXPECT_TRUE(c->allow_private_urls) << yes;
   }
-  for (const std::string no : {"false", "False", "0", "no", "NO"}) {
+  for (const std::string no : {"false", "False", "0", "no", "NO", "off", "OFF"}) {
     const auto c = load({{"ALLOW_PRIVATE_URLS", no}}, {});
     ASSERT_TRUE(c.ok()) << no;
     EXPECT_FALSE(c->allow_private_urls) << no;
@@ -272,7 +272,7 @@ TEST(Config, InvalidValuesAreRefusedNamingVariableAndRange) {
       {"REQUEST_TIMEOUT_SECONDS", "0", "must be an integer from 1 to 86400"},
       {"SHUTDOWN_GRACE_SECONDS", "-1", "must be an integer from 0 to 3600"},
       {"LOG_LEVEL", "verbose", "must be one of trace, debug, info, warning, error, critical"},
-      {"ALLOW_PRIVATE_URLS", "maybe", "must be one of true, false, 1, 0, yes, no"},
+      {"ALLOW_PRIVATE_URLS", "maybe", "must be one of true, false, 1, 0, yes, no, on, off"},
       {"MODELS_CONFIG_JSON", "{models: [", "must be valid JSON"},
   };
   for (const Case& c : cases) {

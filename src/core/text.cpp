@@ -1,0 +1,45 @@
+#include "core/text.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace earshot::core {
+namespace {
+
+struct BoolWord {
+  std::string_view word;
+  bool value;
+};
+
+constexpr std::array<BoolWord, 8> kBoolWords = {{{"true", true},
+                                                 {"false", false},
+                                                 {"1", true},
+                                                 {"0", false},
+                                                 {"yes", true},
+                                                 {"no", false},
+                                                 {"on", true},
+                                                 {"off", false}}};
+
+}  // namespace
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return out;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  const std::string lowered = ascii_lower(text);
+  for (const auto& [word, value] : kBoolWords) {
+    if (lowered == word) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view bool_words() {
+  return "true, false, 1, 0, yes, no, on, off";
+}
+
+}  // namespace earshot::core
