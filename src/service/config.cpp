@@ -61,8 +61,8 @@ constexpr std::array kLogLevels = {LogLevel::trace,   LogLevel::debug, LogLevel:
                                    LogLevel::warning, LogLevel::error, LogLevel::critical};
 
 std::optional<std::string> set_log_level(Config& config, std::string_view value) {
-  const std::string v =
-      core::ascii_lower(value);  // Python's logging names are upper case: accept both
+  // Python's logging names are upper case: accept both.
+  const std::string v = core::ascii_lower(value);
   for (const LogLevel level : kLogLevels) {
     if (v == to_string(level)) {
       config.log_level = level;
