@@ -58,8 +58,9 @@ FormField find_form_field(std::string_view body, std::string_view content_type,
 // malformed escape is kept as it is, as Starlette does.
 std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
 
-// Boolean query parameter `name`, read as FastAPI reads a bool: true, 1, yes, on and false, 0,
-// no, off in any case; absent gives `absent`. Anything else is a 422 naming the parameter.
+// Boolean query parameter `name`, read as FastAPI reads a bool (core::parse_bool's words: true,
+// 1, yes, on and false, 0, no, off in any case); absent gives `absent`. Anything else is a 422
+// naming the parameter.
 std::variant<bool, HttpErrorResponse> query_flag(std::string_view target, std::string_view name,
                                                  bool absent);
 
