@@ -55,23 +55,12 @@ def report(matrix):
             for i, c in enumerate(CLASSES)}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cache", type=Path, default=ROOT / ".cache/train")
-    parser.add_argument("--out", type=Path, default=ROOT / "models/content")
-    # Seed 3: of seeds 1-4 on the same data, one of the two whose model passes every fixture of
-    # tests/analysis/content_classification_test.cpp, and the better of those on held-out
-    # clips (see the model card).
-    parser.add_argument("--seed", type=int, default=3)
-    args = parser.parse_args()
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
+def fit(x, y, seed, after_epoch=None):
+    """Trains the MLP on features `x` and labels `y`: (model, mean, scale), the standardisation
+    being part of the model. `after_epoch(epoch, loss, model, standardise)` reports progress."""
+    torch.manual_seed(seed)
+    np.random.seed(seed)
     torch.set_num_threads(2)
-
-    train = np.load(args.cache / "dataset/train.npz")
-    validation = np.load(args.cache / "dataset/validation.npz")
-    x, y = train["features"].astype(np.float32), train["labels"].astype(np.int64)
-    vx, vy = validation["features"].astype(np.float32), validation["labels"].astype(np.int64)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-6] = 1.0
@@ -95,7 +84,6 @@ def main():
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, EPOCHS)
     loss_function = torch.nn.CrossEntropyLoss()
-    vxt = standardise(vx)
     for epoch in range(EPOCHS):
         model.train()
         for batch_x, batch_y in loader:
@@ -105,13 +93,45 @@ def main():
             loss.backward()
             optimiser.step()
         schedule.step()
-        model.eval()
+        if after_epoch:
+            model.eval()
+            after_epoch(epoch, loss.item(), model, standardise)
+    model.eval()
+    return model, mean, scale
+
+
+def tensors_of(model, mean, scale):
+    """The model's weights under the names analysis/content_model.hpp reads."""
+    tensors = {"scaler.mean": mean, "scaler.scale": scale}
+    for i, layer in enumerate(m for m in model if isinstance(m, torch.nn.Linear)):
+        tensors[f"layers.{i}.weight"] = layer.weight.detach().numpy()
+        tensors[f"layers.{i}.bias"] = layer.bias.detach().numpy()
+    return tensors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache/train")
+    parser.add_argument("--out", type=Path, default=ROOT / "models/content")
+    # Seed 3: of seeds 1-4 on the same data, one of the two whose model passes every fixture of
+    # tests/analysis/content_classification_test.cpp, and the better of those on held-out
+    # clips (see the model card).
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+
+    train = np.load(args.cache / "dataset/train.npz")
+    validation = np.load(args.cache / "dataset/validation.npz")
+    x, y = train["features"].astype(np.float32), train["labels"].astype(np.int64)
+    vx, vy = validation["features"].astype(np.float32), validation["labels"].astype(np.int64)
+
+    def after_epoch(epoch, loss, model, standardise):
         with torch.no_grad():
-            accuracy = (model(vxt).argmax(1).numpy() == vy).mean()
-        print(f"epoch {epoch + 1:2}: loss {loss.item():.3f}  validation window accuracy "
+            accuracy = (model(standardise(vx)).argmax(1).numpy() == vy).mean()
+        print(f"epoch {epoch + 1:2}: loss {loss:.3f}  validation window accuracy "
               f"{accuracy:.4f}", flush=True)
 
-    model.eval()
+    model, mean, scale = fit(x, y, args.seed, after_epoch)
+    vxt = torch.from_numpy((vx - mean) / scale)
     with torch.no_grad():
         predicted = model(vxt).argmax(1).numpy()
     matrix = confusion(vy, predicted)
@@ -127,14 +147,13 @@ def main():
                 per_package[f"{package} ({name})"] = round(recall, 4)
                 print(f"  {package:28} {name:6} {chosen.sum():5} windows, recall {recall:.4f}")
     args.out.mkdir(parents=True, exist_ok=True)
-    linear = [m for m in model if isinstance(m, torch.nn.Linear)]
-    tensors = {"scaler.mean": mean, "scaler.scale": scale}
-    for i, layer in enumerate(linear):
-        tensors[f"layers.{i}.weight"] = layer.weight.detach().numpy()
-        tensors[f"layers.{i}.bias"] = layer.bias.detach().numpy()
+    tensors = tensors_of(model, mean, scale)
+    layer_count = sum(1 for name in tensors if name.endswith(".weight"))
     write_safetensors(args.out / "content-v1.safetensors", tensors, {
         "format": "earshot-content-mlp", "features": "content-features-v1",
-        "labels": ",".join(CLASSES), "layers": str(len(linear)), "version": "content-v1"})
+        "labels": ",".join(CLASSES), "layers": str(layer_count), "version": "content-v1"})
+    counts = np.bincount(y, minlength=len(CLASSES))
+    widths = [x.shape[1]] + HIDDEN + [len(CLASSES)]
     summary = {
         "training_windows": {c: int(counts[i]) for i, c in enumerate(CLASSES)},
         "validation_windows": {c: int(np.sum(vy == i)) for i, c in enumerate(CLASSES)},
