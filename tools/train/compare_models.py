@@ -111,16 +111,23 @@ def evaluate(name, predict, items):
         items)
 
 
-def evaluate_probabilities(name, probabilities, items):
-    """Clip recall of window probabilities given per clip (aligned with `items`), through the
-    file rule; the band shapes for the sustained-sound rule come from the items' features."""
+def clip_confusion(probabilities, items):
+    """(4 x 4 confusion over ALL, the wrong clips as "truth/name->guess") of window probabilities
+    given per clip (aligned with `items`), through the file rule; the band shapes for the
+    sustained-sound rule come from the items' features."""
     m = np.zeros((4, 4), dtype=int)
     wrong = []
     for p, (clip, truth, feats, silent) in zip(probabilities, items):
         guess = file_class(without_sustained_music(p, feats, silent), silent)
         m[ALL.index(truth), guess] += 1
         if ALL[guess] != truth:
-            wrong.append(f"{clip}->{ALL[guess]}")
+            wrong.append(f"{truth}/{clip}->{ALL[guess]}")
+    return m, wrong
+
+
+def evaluate_probabilities(name, probabilities, items):
+    """Prints and returns the clip recall per class of clip_confusion()."""
+    m, wrong = clip_confusion(probabilities, items)
     rec = [m[i, i] / max(1, m[i].sum()) for i in range(4)]
     print(f"{name}: clip recall " + "  ".join(f"{c} {r:.3f} ({m[i,i]}/{m[i].sum()})"
                                               for i, (c, r) in enumerate(zip(ALL, rec))))
@@ -154,7 +161,11 @@ def read_safetensors(path):
 
 
 def mlp_predictor(path):
-    t = read_safetensors(path)
+    return mlp_from_tensors(read_safetensors(path))
+
+
+def mlp_from_tensors(t):
+    """The MLP of content-v1 tensors (train_content.tensors_of) as a function of features."""
     layers = sorted({k.split(".")[1] for k in t if k.startswith("layers.")}, key=int)
 
     def predict(f):
