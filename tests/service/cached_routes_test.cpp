@@ -24,8 +24,8 @@ using testing::TestHttpServer;
 
 Config loopback_config() {
   Config config;
-  config.allow_private_urls = true;  // the audio comes from 127.0.0.1
-  config.redis_timeout = std::chrono::milliseconds(200);
+  config.allow_private_urls = true;                // the audio comes from 127.0.0.1
+  config.redis_timeout = std::chrono::seconds(2);  // as testing::local_redis says why
   return config;
 }
 

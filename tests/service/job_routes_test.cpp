@@ -25,6 +25,7 @@ Config loopback_config() {
   Config config;
   config.allow_private_urls = true;
   config.job_retry_backoff = std::chrono::milliseconds(10);
+  config.redis_timeout = std::chrono::seconds(2);  // as testing::local_redis says why
   return config;
 }
 

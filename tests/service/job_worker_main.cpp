@@ -3,13 +3,13 @@
 // returns and the process exits 0).
 //
 //   job_worker <redis port> [--visibility-ms N] [--backoff-ms N] [--max-attempts N]
-//              [--block-ms N] [--concurrency N] [--consumer NAME]
+//              [--block-ms N] [--concurrency N] [--consumer NAME] [--slow-ms N]
 //
 // The test handler reads what to do from the job's audio_url, and counts each run that
 // finishes in Redis (INCR earshot:test:runs:<what>), so that tests can tell "ran once" from
 // "stored once":
 //   test://ok/<n>   a few ms, then {"n": n}
-//   test://slow     2 s, then {"slow": true}
+//   test://slow     2 s (or --slow-ms), then {"slow": true}
 //   test://fail     a retryable error, always
 #include <signal.h>
 #include <unistd.h>
@@ -30,7 +30,8 @@ namespace {
 using namespace earshot;
 using namespace std::chrono_literals;
 
-core::Result<std::string> handle(service::RedisClient& redis, const service::JobRequest& job) {
+core::Result<std::string> handle(service::RedisClient& redis, const service::JobRequest& job,
+                                 std::chrono::milliseconds slow) {
   const std::string& url = job.audio_url;
   const auto counted = [&](const std::string& what,
                            std::string result) -> core::Result<std::string> {
@@ -44,7 +45,7 @@ core::Result<std::string> handle(service::RedisClient& redis, const service::Job
     return counted(n, "{\"n\":" + n + "}");
   }
   if (url == "test://slow") {
-    std::this_thread::sleep_for(2s);
+    std::this_thread::sleep_for(slow);
     return counted("slow", "{\"slow\":true}");
   }
   if (url == "test://fail") {
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
   service::RedisJobOptions options;
   options.block = 200ms;
   int concurrency = 1;
+  std::chrono::milliseconds slow = 2s;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string name = argv[i];
     const std::string value = argv[i + 1];
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
     if (name == "--block-ms") options.block = std::chrono::milliseconds(std::stol(value));
     if (name == "--concurrency") concurrency = std::stoi(value);
     if (name == "--consumer") options.consumer = value;
+    if (name == "--slow-ms") slow = std::chrono::milliseconds(std::stol(value));
   }
 
   // SIGTERM and SIGINT are caught by a handler, which reaches whichever thread the kernel picks
@@ -96,8 +99,8 @@ int main(int argc, char** argv) {
   redis_options.timeout = 1000ms;
   auto redis = std::make_shared<service::RedisClient>(redis_options);
   service::RedisJobWorker worker(
-      redis, [redis](const service::JobRequest& job) { return handle(*redis, job); }, options,
-      nullptr, nullptr);
+      redis, [redis, slow](const service::JobRequest& job) { return handle(*redis, job, slow); },
+      options, nullptr, nullptr);
   std::thread watcher([&] {
     char byte = 0;
     while (read(signal_pipe[0], &byte, 1) < 0 && errno == EINTR) {

@@ -64,8 +64,11 @@ class JobWorkerProcesses : public ::testing::Test {
 
 TEST_F(JobWorkerProcesses, JobOfAKilledWorkerIsReclaimedAndCompletedOnce) {
   const std::vector<std::string> short_visibility = {"--visibility-ms", "500"};
+  // The doomed worker's job would take 30 s, so that it is surely still running when killed.
+  std::vector<std::string> doomed_options = short_visibility;
+  doomed_options.insert(doomed_options.end(), {"--slow-ms", "30000"});
   auto first =
-      std::make_unique<ChildProcess>(worker_command(server_.port(), "doomed", short_visibility));
+      std::make_unique<ChildProcess>(worker_command(server_.port(), "doomed", doomed_options));
   auto id = queue_.submit(job("test://slow"));
   ASSERT_TRUE(id);
   ASSERT_TRUE(wait_until(

@@ -396,7 +396,7 @@ TEST(Server, StopClosesIdleKeepAliveConnectionsAtOnce) {
   EXPECT_EQ(idle.send(http::verb::get, "/health/live", "", "", true).status, 200);
   const auto begin = std::chrono::steady_clock::now();
   server->stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(2));
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(10));  // not the 30 s
 }
 
 TEST(Server, HeadSendsGetsHeadersWithoutTheBody) {
@@ -466,7 +466,7 @@ TEST(Server, MetricsCountRequestsByRouteAndStatus) {
 }
 
 TEST(Server, RequestOverItsDeadlineIs504) {
-  testing::TestHttpServer files;  // /slow sends its headers after 3 s
+  testing::TestHttpServer files;  // /slow sends its headers after 10 s
   auto config = test_config();
   config.request_timeout = std::chrono::seconds(1);
   auto server = start(config);
@@ -475,7 +475,7 @@ TEST(Server, RequestOverItsDeadlineIs504) {
   auto reply = Client(server->port())
                    .send(http::verb::post, "/analyze-audio", audio_url_body(files.url("/slow")),
                          "application/json");
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(2500));
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(6));
   EXPECT_EQ(reply.status, 504);
   EXPECT_EQ(reply.json(), (nlohmann::json{{"detail", "Request timed out after 1 s"}}));
   EXPECT_EQ(server->metrics().rejected.value({"timeout"}), 1.0);

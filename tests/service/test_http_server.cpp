@@ -186,7 +186,7 @@ void TestHttpServer::respond(int client, std::string_view path) {
   } else if (path == "/page.html") {
     send_all(client, with_body("200 OK", "text/html; charset=utf-8", "<html></html>"));
   } else if (path == "/slow") {
-    if (wait(3000)) send_all(client, with_body("200 OK", "audio/wav", audio_body()));
+    if (wait(10000)) send_all(client, with_body("200 OK", "audio/wav", audio_body()));
   } else if (path == "/endless") {
     if (!send_all(client, header("200 OK", "Content-Type: audio/wav\r\n"))) return;
     const std::string chunk(16 * 1024, 'x');

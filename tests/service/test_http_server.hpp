@@ -8,7 +8,7 @@
 //
 // Routes: /audio.wav (audio/wav), /typed (Audio/WAV with parameters), /empty (audio/wav, no
 // body), /missing (404), /teapot (418), /r1 -> /r2 -> /audio.wav (302s), /loop (302 to
-// itself), /to-ftp (302 to ftp://), /page.html (text/html), /slow (headers after 3 s),
+// itself), /to-ftp (302 to ftp://), /page.html (text/html), /slow (headers after 10 s),
 // /endless (audio body until the client hangs up), /huge (Content-Length of 1 GB), /tone.wav
 // and /tone-slow.wav (a real WAV; see tone_wav()).
 #pragma once
