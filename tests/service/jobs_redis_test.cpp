@@ -290,15 +290,16 @@ TEST_F(RedisJobs, EntryArrivingAfterStopIsHandedBack) {
 }
 
 TEST_F(RedisJobs, LongJobIsNotReclaimedFromALiveWorker) {
-  // Two workers with a short visibility timeout; the job runs three times longer than it.
+  // Two workers with a short visibility timeout; the job runs 2.5 times longer than it.
   // The heartbeat comes every third of the timeout, so a reclaim needs the first worker to
-  // stall for two thirds of it: 300 ms was once not enough on a loaded 2-core CI machine.
+  // stall for two thirds of it: 200 ms (of a 300 ms timeout) was once not enough on a loaded
+  // 2-core CI machine; 1.3 s is.
   RedisJobOptions options = fast_options("first");
-  options.visibility_timeout = 1000ms;
+  options.visibility_timeout = 2000ms;
   std::atomic<int> calls{0};
   const auto handler = [&](const JobRequest&) -> core::Result<std::string> {
     ++calls;
-    std::this_thread::sleep_for(3000ms);
+    std::this_thread::sleep_for(5000ms);
     return std::string("{}");
   };
   WorkerThread first(redis_, handler, options, nullptr, metrics_);
@@ -307,7 +308,7 @@ TEST_F(RedisJobs, LongJobIsNotReclaimedFromALiveWorker) {
   ASSERT_TRUE(reaches(*id, JobStatus::running));
   options.consumer = "second";
   WorkerThread second(redis_, handler, options, nullptr, metrics_);
-  ASSERT_TRUE(reaches(*id, JobStatus::succeeded, 10s));
+  ASSERT_TRUE(reaches(*id, JobStatus::succeeded, 15s));
   EXPECT_EQ(calls.load(), 1);
   EXPECT_EQ(find(*id)->attempts, 1);
   EXPECT_EQ(metrics_->jobs.value({"reclaimed"}), 0);
