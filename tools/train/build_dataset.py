@@ -243,9 +243,15 @@ def features_of(windows, build):
         return np.load(target)
 
 
+def pcm16(signal):
+    """Float samples as 16-bit PCM, as the clips are written."""
+    return (np.clip(signal, -1, 1) * 32767).astype("<i2")
+
+
 def write_wav(path, signal):
+    """A mono 16 kHz 16-bit WAV of float samples, or of 16-bit ones as they are."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    pcm = (np.clip(signal, -1, 1) * 32767).astype("<i2")
+    pcm = signal if signal.dtype == np.dtype("<i2") else pcm16(signal)
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -269,16 +275,22 @@ def generated_silence(kind, rng):
 
 
 def validation_set(sources, cache, clips_dir, rng):
-    """Unaugmented 1 s windows and 10 s clips of the held-out packages."""
+    """Unaugmented 1 s windows and 10 s clips of the held-out packages: (windows, labels,
+    groups, clips written per class).
+
+    A class's MAX_CLIPS_PER_CLASS clips are shared fairly among its sources (one with fewer
+    clips than its share leaves the rest to the others), and a source's clips are spread
+    evenly over its files joined end to end, so that they stand for the whole package rather
+    than its first files in name order."""
     windows, labels, groups = [], [], []
-    clip_count = {}
-    for source in sources:
+    audio = {}  # source index -> the source's files joined, as written to WAV (16-bit)
+    for number, source in enumerate(sources):
         name = source["class"]
         files = select_files(source, cache)
         if len(files) > MAX_VALIDATION_FILES:
             files = sorted(rng.choice(np.array(files, dtype=object), MAX_VALIDATION_FILES,
                                       replace=False))
-        stream = np.zeros(0, dtype=np.float32)
+        pieces = []
         for index, path in enumerate(files):
             signal = decode(path)
             if name in CLASSES:
@@ -287,14 +299,23 @@ def validation_set(sources, cache, clips_dir, rng):
                         windows.append(window)
                         labels.append(CLASSES.index(name))
                         groups.append(f"{source['package']}:{index}")
-            stream = np.concatenate([stream, signal])
-            while len(stream) >= CLIP_SECONDS * RATE:
-                count = clip_count.get(name, 0)
-                if count < MAX_CLIPS_PER_CLASS:
-                    write_wav(clips_dir / name / f"{source['package']}-{count:03d}.wav",
-                              stream[:CLIP_SECONDS * RATE])
-                    clip_count[name] = count + 1
-                stream = stream[CLIP_SECONDS * RATE:]
+            pieces.append(pcm16(signal))
+        audio[number] = np.concatenate(pieces) if pieces else np.zeros(0, dtype="<i2")
+
+    clip_count = {}
+    clip_samples = CLIP_SECONDS * RATE
+    for name in dict.fromkeys(source["class"] for source in sources):
+        members = [i for i, source in enumerate(sources) if source["class"] == name]
+        available = {i: len(audio[i]) // clip_samples for i in members}
+        budget = MAX_CLIPS_PER_CLASS
+        for left, i in enumerate(sorted(members, key=available.get)):
+            share = min(available[i], budget // (len(members) - left))
+            budget -= share
+            chosen = np.unique(np.linspace(0, available[i] - 1, share).round().astype(int))
+            for count, block in enumerate(chosen):
+                pcm = audio[i][block * clip_samples:(block + 1) * clip_samples]
+                write_wav(clips_dir / name / f"{sources[i]['package']}-{count:03d}.wav", pcm)
+            clip_count[name] = clip_count.get(name, 0) + len(chosen)
     return windows, labels, groups, clip_count
 
 
