@@ -18,8 +18,9 @@
    dropped. The features are computed by earshot itself (build/earshot-content-features).
 
 Writes CACHE/dataset/{train,validation}.npz (features, labels, groups) and, for the end-to-end
-check, CACHE/dataset/clips/<class>/*.wav: 10 s clips of the validation packages (consecutive
-files of one class joined) and generated silence.
+check, CACHE/dataset/clips/<class>/*.wav: 10 s clips of the validation packages (at most 150
+per class, shared among its packages, each package's spread over its files joined end to end)
+and generated silence.
 """
 
 import argparse
@@ -281,7 +282,8 @@ def validation_set(sources, cache, clips_dir, rng):
     A class's MAX_CLIPS_PER_CLASS clips are shared fairly among its sources (one with fewer
     clips than its share leaves the rest to the others), and a source's clips are spread
     evenly over its files joined end to end, so that they stand for the whole package rather
-    than its first files in name order."""
+    than its first files in name order. The joined audio of every source is held in memory
+    as 16-bit samples until the clips are written (about 0.5 GB for the validation packages)."""
     windows, labels, groups = [], [], []
     audio = {}  # source index -> the source's files joined, as written to WAV (16-bit)
     for number, source in enumerate(sources):

@@ -16,7 +16,8 @@ windows laid over background music or noise (build_dataset.py) keep their backgr
 its package is the one left out, which can only push that package towards speech.
 
 Needs build_dataset.py's data set (.cache/train/dataset). The held-out clips and their
-features are cached under CACHE/cross-validation/PACKAGE.
+features are cached under CACHE/cross-validation/PACKAGE (delete it after changing how
+build_dataset.validation_set makes clips).
 """
 
 import argparse
