@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -514,21 +515,24 @@ TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA5xx) {
                             "application/json", false, {{"X-Request-ID", "req-2"}});
     EXPECT_EQ(failed.status, 503);
   }  // stopping flushes the log
-  std::vector<nlohmann::json> requests;
+  // By request id: each line is written once its response is sent, so the first request's
+  // line may come after the second's.
+  std::map<std::string, nlohmann::json> requests;
   for (auto& line : testing::read_json_lines(dir.file("earshot.log"))) {
-    if (line["msg"] == "request") requests.push_back(line);
+    if (line["msg"] == "request") requests[line.value("request_id", "")] = line;
   }
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[0]["request_id"], "req-1");
-  EXPECT_EQ(requests[0]["route"], "/health/live");
-  EXPECT_EQ(requests[0]["status"], 200);
-  EXPECT_GE(requests[0]["latency_ms"].get<double>(), 0.0);
-  EXPECT_EQ(requests[0]["remote"], "127.0.0.1");
-  EXPECT_FALSE(requests[0].contains("error"));
-  EXPECT_EQ(requests[1]["request_id"], "req-2");
-  EXPECT_EQ(requests[1]["level"], "error");
-  EXPECT_EQ(requests[1]["status"], 503);
-  const std::string cause = requests[1]["error"];
+  ASSERT_TRUE(requests.contains("req-1") && requests.contains("req-2"));
+  const auto& live = requests["req-1"];
+  EXPECT_EQ(live["route"], "/health/live");
+  EXPECT_EQ(live["status"], 200);
+  EXPECT_GE(live["latency_ms"].get<double>(), 0.0);
+  EXPECT_EQ(live["remote"], "127.0.0.1");
+  EXPECT_FALSE(live.contains("error"));
+  const auto& failed_line = requests["req-2"];
+  EXPECT_EQ(failed_line["level"], "error");
+  EXPECT_EQ(failed_line["status"], 503);
+  const std::string cause = failed_line["error"];
   EXPECT_NE(cause.find("cannot connect"), std::string::npos) << cause;
 }
 
