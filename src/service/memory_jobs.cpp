@@ -152,9 +152,11 @@ void MemoryJobQueue::finish(const std::string& id, const core::Result<std::strin
     }
     record.finished_at = utc_now_iso8601();
     finished_.emplace_back(Clock::now() + options_.ttl, id);
+    // Counted under the lock, so that whoever sees the outcome also sees it counted (as with
+    // the Redis worker, which counts before it acks).
+    count(outcome ? "succeeded" : "failed");
     done = record;
   }
-  count(outcome ? "succeeded" : "failed");
   if (callbacks_ && !done.request.callback_url.empty()) {
     try {
       (void)callbacks_->deliver(done);  // a failed callback never changes the job's outcome
