@@ -104,7 +104,8 @@ TEST_F(WorkerCommand, RunsQueuedJobsUntilSigterm) {
 
 TEST_F(WorkerCommand, SigtermDuringAJobFinishesItFirst) {
   const pid_t worker = start_worker(redis_.port());
-  const auto id = queue_.submit({audio_.url("/tone-slow.wav"), "", ""});  // 300 ms
+  // The download takes 3 s, so that the job is surely seen running and SIGTERM comes mid-job.
+  const auto id = queue_.submit({audio_.url("/tone-slow.wav?ms=3000"), "", ""});
   ASSERT_TRUE(id.ok());
   wait_until(*id, JobStatus::running);
   EXPECT_EQ(terminate(worker), 0);

@@ -440,26 +440,28 @@ TEST(Server, MetricsCountRequestsByRouteAndStatus) {
   Client(port).send(http::verb::get, "/no/such/page");
   Client(port).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
   // A request is counted once its response is written, which may be just after the client has
-  // read it: scrape until the last one shows.
+  // read it: scrape until every one shows.
   const std::string analyzed =
       R"(earshot_http_request_duration_seconds_count{route="/analyze",status="200"})";
+  const std::string live =
+      R"(earshot_http_requests_total{route="/health/live",method="GET",status="200"})";
+  const std::string unmatched =
+      R"(earshot_http_requests_total{route="unmatched",method="GET",status="404"})";
+  const auto all_counted = [&](const std::string& text) {
+    return metric_value(text, analyzed) == 1 && metric_value(text, live) == 3 &&
+           metric_value(text, unmatched) == 1;
+  };
   Reply reply;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   do {
     reply = Client(port).send(http::verb::get, "/metrics");
-  } while (metric_value(reply.body, analyzed) != 1 && std::chrono::steady_clock::now() < deadline);
+  } while (!all_counted(reply.body) && std::chrono::steady_clock::now() < deadline);
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = reply.body;
   EXPECT_EQ(metric_value(text, analyzed), 1);
-  EXPECT_EQ(
-      metric_value(
-          text, R"(earshot_http_requests_total{route="/health/live",method="GET",status="200"})"),
-      3);
-  EXPECT_EQ(
-      metric_value(text,
-                   R"(earshot_http_requests_total{route="unmatched",method="GET",status="404"})"),
-      1);
+  EXPECT_EQ(metric_value(text, live), 3);
+  EXPECT_EQ(metric_value(text, unmatched), 1);
   EXPECT_EQ(metric_value(text, "earshot_audio_seconds_analyzed_total"), 0.5);
   EXPECT_EQ(metric_value(text, "earshot_analysis_duration_seconds_count"), 1);
   EXPECT_GE(metric_value(text, "earshot_http_requests_in_flight"), 1);  // the scrape itself

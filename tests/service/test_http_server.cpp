@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -163,8 +164,12 @@ std::string TestHttpServer::tone_wav() {
 void TestHttpServer::respond(int client, std::string_view path) {
   if (path.starts_with("/tone.wav")) {  // any query: distinct URLs, the same audio
     send_all(client, with_body("200 OK", "audio/wav", tone_wav()));
-  } else if (path.starts_with("/tone-slow.wav")) {
-    if (wait(300)) send_all(client, with_body("200 OK", "audio/wav", tone_wav()));
+  } else if (path.starts_with("/tone-slow.wav")) {  // after 300 ms, or ?ms=N
+    int delay = 300;
+    if (const auto at = path.find("?ms="); at != std::string_view::npos) {
+      std::from_chars(path.data() + at + 4, path.data() + path.size(), delay);
+    }
+    if (wait(delay)) send_all(client, with_body("200 OK", "audio/wav", tone_wav()));
   } else if (path == "/audio.wav") {
     send_all(client, with_body("200 OK", "audio/wav", audio_body()));
   } else if (path == "/typed") {

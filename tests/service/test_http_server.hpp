@@ -10,7 +10,7 @@
 // body), /missing (404), /teapot (418), /r1 -> /r2 -> /audio.wav (302s), /loop (302 to
 // itself), /to-ftp (302 to ftp://), /page.html (text/html), /slow (headers after 10 s),
 // /endless (audio body until the client hangs up), /huge (Content-Length of 1 GB), /tone.wav
-// and /tone-slow.wav (a real WAV; see tone_wav()).
+// and /tone-slow.wav (a real WAV, after 300 ms or ?ms=N; see tone_wav()).
 #pragma once
 
 #include <atomic>
@@ -37,7 +37,8 @@ class TestHttpServer {
 
   // The bytes /audio.wav serves (a short WAV header and a ramp), for comparison.
   static std::string audio_body();
-  // What /tone.wav serves (also with any query) and /tone-slow.wav after 300 ms: a valid WAV,
+  // What /tone.wav serves (also with any query) and /tone-slow.wav after 300 ms (or the
+  // ?ms=N asked for): a valid WAV,
   // 0.5 s of 440 Hz at 16 kHz, for tests that analyse what they download.
   static std::string tone_wav();
 
