@@ -12,6 +12,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/run_earshot.hpp"
 #include "support/redis_server.hpp"
@@ -57,6 +58,40 @@ TEST(ServeCommand, HelpListsEverySettingWithItsDefault) {
   }
 }
 
+// `earshot serve` on 127.0.0.1 at a port that was free a moment ago. Another test can take
+// the port between that check and the bind; the server then exits at once, and it is started
+// again on another port. Returns once /health/live answers 200, or 10 s have passed.
+struct Serving {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+};
+
+Serving start_serving(const std::vector<std::string>& settings = {}) {
+  Serving serving;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    serving.port = RedisServer::unused_port();
+    std::vector<std::string> args = {EARSHOT_TEST_BINARY, "serve",  "--host",
+                                     "127.0.0.1",         "--port", std::to_string(serving.port)};
+    args.insert(args.end(), settings.begin(), settings.end());
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&serving.pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+      return {};
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    bool exited = false;
+    while (!exited && std::chrono::steady_clock::now() < deadline) {
+      if (http_get(serving.port, "/health/live").starts_with("HTTP/1.1 200")) return serving;
+      int status = 0;
+      exited = waitpid(serving.pid, &status, WNOHANG) == serving.pid;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!exited) return serving;  // running but not answering: the test's checks will say
+  }
+  return {};
+}
+
 TEST(ServeCommand, ABadSettingStopsStartUpWithItsName) {
   test::TempDir dir;
   test::write_text(dir.file("bad.env"), "MAX_QUEUE=lots\n");
@@ -66,21 +101,11 @@ TEST(ServeCommand, ABadSettingStopsStartUpWithItsName) {
 }
 
 TEST(ServeCommand, ServesUntilSigtermThenExitsZero) {
-  const std::uint16_t port = RedisServer::unused_port();
-  std::vector<std::string> args = {EARSHOT_TEST_BINARY, "serve",  "--host",
-                                   "127.0.0.1",         "--port", std::to_string(port)};
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-
-  std::string live;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (live.empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    live = http_get(port, "/health/live");
-  }
+  const Serving serving = start_serving();
+  const pid_t pid = serving.pid;
+  const std::uint16_t port = serving.port;
+  ASSERT_GT(pid, 0);
+  const std::string live = http_get(port, "/health/live");
   EXPECT_NE(live.find("HTTP/1.1 200"), std::string::npos) << live;
   EXPECT_NE(live.find(R"({"status":"ok"})"), std::string::npos) << live;
 
@@ -99,20 +124,10 @@ TEST(ServeCommand, SighupReloadsTheModelRegistry) {
   test::write_text(dir.file("models.json"), R"({"content": {"predictor": "content"}})");
   test::write_text(dir.file("serve.env"),
                    "MODELS_CONFIG_PATH=" + dir.file("models.json").string() + "\n");
-  const std::uint16_t port = RedisServer::unused_port();
-  std::vector<std::string> args = {EARSHOT_TEST_BINARY,
-                                   "serve",
-                                   "--host",
-                                   "127.0.0.1",
-                                   "--port",
-                                   std::to_string(port),
-                                   "--env-file",
-                                   dir.file("serve.env").string()};
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  const Serving serving = start_serving({"--env-file", dir.file("serve.env").string()});
+  const pid_t pid = serving.pid;
+  const std::uint16_t port = serving.port;
+  ASSERT_GT(pid, 0);
 
   // Polls GET /models until its body holds `expected` (or 10 s pass).
   auto models_until = [&](const std::string& expected) {

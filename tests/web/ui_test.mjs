@@ -127,12 +127,26 @@ function drawnPixels(page, selector) {
 
 const work = mkdtempSync(join(tmpdir(), "earshot-ui-"));
 mkdirSync(artefacts, { recursive: true });
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(earshot, ["serve"], {
-  env: { ...process.env, API_HOST: "127.0.0.1", API_PORT: String(port), LOG_LEVEL: "warning" },
-  stdio: ["ignore", "inherit", "inherit"],
-});
+// The port was free a moment ago; another test can take it before earshot binds it, and then
+// earshot exits at once: it is started again on another port.
+let base;
+let server;
+for (let attempt = 1; ; attempt++) {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(earshot, ["serve"], {
+    env: { ...process.env, API_HOST: "127.0.0.1", API_PORT: String(port), LOG_LEVEL: "warning" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  try {
+    await waitUntilLive(base, server);
+    break;
+  } catch (error) {
+    const exited = server.exitCode !== null;
+    if (!exited) server.kill("SIGKILL");
+    if (!exited || attempt === 3) throw error;
+  }
+}
 let browser;
 const deadline = setTimeout(() => {
   console.error("ui_test: gave up after 90 s");
@@ -141,7 +155,6 @@ const deadline = setTimeout(() => {
 }, 90_000);
 
 try {
-  await waitUntilLive(base, server);
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
