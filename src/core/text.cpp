@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 
 namespace earshot::core {
 namespace {
@@ -39,7 +40,16 @@ std::optional<bool> parse_bool(std::string_view text) {
 }
 
 std::string_view bool_words() {
-  return "true, false, 1, 0, yes, no, on, off";
+  // Made from the table itself, so that the message cannot drift from what is accepted.
+  static const std::string words = [] {
+    std::string joined;
+    for (const auto& entry : kBoolWords) {
+      if (!joined.empty()) joined += ", ";
+      joined += entry.word;
+    }
+    return joined;
+  }();
+  return words;
 }
 
 }  // namespace earshot::core

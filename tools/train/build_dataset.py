@@ -285,8 +285,8 @@ def validation_set(sources, cache, clips_dir, rng):
     than its first files in name order. The joined audio of every source is held in memory
     as 16-bit samples until the clips are written (about 0.5 GB for the validation packages)."""
     windows, labels, groups = [], [], []
-    audio = {}  # source index -> the source's files joined, as written to WAV (16-bit)
-    for number, source in enumerate(sources):
+    audio = []  # per source: its files joined, as written to WAV (16-bit)
+    for source in sources:
         name = source["class"]
         files = select_files(source, cache)
         if len(files) > MAX_VALIDATION_FILES:
@@ -302,7 +302,7 @@ def validation_set(sources, cache, clips_dir, rng):
                         labels.append(CLASSES.index(name))
                         groups.append(f"{source['package']}:{index}")
             pieces.append(pcm16(signal))
-        audio[number] = np.concatenate(pieces) if pieces else np.zeros(0, dtype="<i2")
+        audio.append(np.concatenate(pieces) if pieces else np.zeros(0, dtype="<i2"))
 
     clip_count = {}
     clip_samples = CLIP_SECONDS * RATE
