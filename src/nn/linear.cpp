@@ -147,8 +147,15 @@ void Linear::forward_rows(std::span<const float> x, std::size_t rows, std::span<
   });
 }
 
-void relu(std::span<float> values) {
-  for (float& v : values) v = std::max(v, 0.0f);
+// Branch-free and eight at a time: a plain loop of std::max is not vectorised at -O2, and its
+// branch mispredicts on every other value of a feature map (150 us for the first map of the
+// content CNN against a few here).
+[[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]] void relu(
+    std::span<float> values) {
+  transform(values.data(), values.size(), [](Floats& x) {
+    const Ints negative = x < Floats{};  // false for NaN, which stays NaN as with std::max
+    x = (Floats)(~negative & (Ints)x);
+  });
 }
 
 // Vectorised for AVX-512 and AVX2 + FMA where the processor has them (chosen at load time).

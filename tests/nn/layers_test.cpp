@@ -18,36 +18,12 @@
 #include "nn/linear.hpp"
 #include "nn/parallel.hpp"
 #include "nn/patch_embedding.hpp"
+#include "support/tensor_file.hpp"
 
 namespace earshot::nn {
 namespace {
 
-// A safetensors file in memory from named float32 tensors.
-class TensorFile {
- public:
-  void add(const std::string& name, std::vector<std::size_t> shape, std::vector<float> values) {
-    header_[name] = {{"dtype", "F32"},
-                     {"shape", shape},
-                     {"data_offsets", {data_.size(), data_.size() + values.size() * 4}}};
-    const auto* bytes = reinterpret_cast<const char*>(values.data());
-    data_.append(bytes, values.size() * 4);
-  }
-  SafeTensors load() const {
-    const std::string header = header_.dump();
-    std::vector<std::uint8_t> file(8);
-    std::uint64_t length = header.size();
-    std::memcpy(file.data(), &length, 8);
-    file.insert(file.end(), header.begin(), header.end());
-    file.insert(file.end(), data_.begin(), data_.end());
-    auto tensors = SafeTensors::load_bytes(file);
-    EXPECT_TRUE(tensors.ok());
-    return std::move(*tensors);
-  }
-
- private:
-  nlohmann::json header_ = nlohmann::json::object();
-  std::string data_;
-};
+using test::TensorFile;
 
 std::vector<float> random_values(std::size_t n, unsigned seed, float scale = 1.0f) {
   std::mt19937 rng(seed);
