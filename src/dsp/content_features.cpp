@@ -10,21 +10,10 @@
 namespace earshot::dsp {
 namespace {
 
-constexpr float kFloor = 1e-8f;
-constexpr int kNfft = 512;
+constexpr float kFloor = ContentLogMel::kFloor;
 constexpr int kHop = 160;
 constexpr std::size_t kZcrFrame = 400;
 constexpr double kPi = 3.14159265358979323846;
-
-MelSpectrogram make_mel() {
-  auto mel = MelSpectrogram::create({.stft = {.n_fft = kNfft, .hop_length = kHop},
-                                     .mel = {.sample_rate = ContentFeatures::kSampleRate,
-                                             .n_mels = static_cast<int>(ContentFeatures::kBands),
-                                             .fmin = 0.0,
-                                             .fmax = 8000.0}});
-  if (!mel) throw std::logic_error("content features: " + mel.error().message);
-  return std::move(*mel);
-}
 
 struct MeanStd {
   double mean = 0.0;
@@ -75,29 +64,22 @@ MeanStd zero_crossing_rate(std::span<const float> signal) {
 
 }  // namespace
 
-ContentFeatures::ContentFeatures(MelSpectrogram mel) : mel_(std::move(mel)) {}
-
 const ContentFeatures& ContentFeatures::instance() {
-  static const ContentFeatures features(make_mel());
+  static const ContentFeatures features;
   return features;
 }
 
 void ContentFeatures::compute(std::span<const float> window, std::span<float> out) const {
   if (out.size() < kSize) throw std::invalid_argument("content features: output too small");
-  std::vector<float> signal(kWindowSamples, 0.0f);
-  const std::size_t count = std::min(window.size(), kWindowSamples);
-  for (std::size_t i = 0; i < count; ++i) {
-    signal[i] = std::isfinite(window[i]) ? window[i] : 0.0f;
-  }
-  const auto mel = mel_.compute(signal);
-  if (!mel) throw std::logic_error("content features: " + mel.error().message);
-  const std::size_t frames = mel->rows;
+  const std::vector<float> signal = ContentLogMel::padded_window(window);
+  const Matrix mel = ContentLogMel::instance().mel_power(signal);
+  const std::size_t frames = mel.rows;
   constexpr std::size_t bands = kBands;
 
   std::vector<double> level(frames * bands);  // L[t][b] in dB
   std::vector<double> energy(frames), flux, flatness(frames), centroid(frames);
   for (std::size_t t = 0; t < frames; ++t) {
-    const auto row = mel->row(t);
+    const auto row = mel.row(t);
     double sum = 0.0, log_sum = 0.0, weighted = 0.0;
     for (std::size_t b = 0; b < bands; ++b) {
       const double power = row[b];

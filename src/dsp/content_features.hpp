@@ -9,9 +9,8 @@
 //   extractor.compute(window, features);   // window: kWindowSamples samples at 16 kHz
 //
 // Contract of v1 (values in order):
-//   frames: STFT n_fft 512 (32 ms), periodic Hann, hop 160 (10 ms), centred with zero padding:
-//     101 frames per 1 s window. Mel: 64 Slaney bands 0..8000 Hz, Slaney norm, power 2.
-//     L[t][b] = 10 log10(mel + 1e-8) (dB, floor -80).
+//   frames: the spectrogram of content-log-mel-v1 (content_log_mel.hpp): 101 frames of 64
+//     mel bands per 1 s window; L[t][b] = 10 log10(mel + 1e-8) (dB, floor -80).
 //   [0, 64)    band shape: mean over frames of L[.][b], minus the mean of L over all bands and
 //              frames (so a gain change leaves it unchanged)
 //   [64, 128)  band dynamics: standard deviation over frames of L[.][b]
@@ -34,28 +33,23 @@
 #include <span>
 #include <string_view>
 
-#include "dsp/mel_spectrogram.hpp"
+#include "dsp/content_log_mel.hpp"
 
 namespace earshot::dsp {
 
 class ContentFeatures {
  public:
   static constexpr std::string_view kName = "content-features-v1";
-  static constexpr int kSampleRate = 16000;
-  static constexpr std::size_t kWindowSamples = 16000;  // 1 s
-  static constexpr std::size_t kBands = 64;
+  static constexpr int kSampleRate = ContentLogMel::kSampleRate;
+  static constexpr std::size_t kWindowSamples = ContentLogMel::kWindowSamples;  // 1 s
+  static constexpr std::size_t kBands = ContentLogMel::kBands;
   static constexpr std::size_t kSize = 3 * kBands + 11;
 
-  // The one configured instance (the mel filterbank and FFT plan are built once).
   static const ContentFeatures& instance();
 
   // `window` may be shorter than kWindowSamples (the end of a file): it is zero-padded. `out`
   // must hold kSize values. NaN or infinite samples are treated as 0.
   void compute(std::span<const float> window, std::span<float> out) const;
-
- private:
-  explicit ContentFeatures(MelSpectrogram mel);
-  MelSpectrogram mel_;
 };
 
 }  // namespace earshot::dsp

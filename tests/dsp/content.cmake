@@ -1,2 +1,3 @@
-# The content classifier's window features.
-list(APPEND earshot_feature_test_sources dsp/content_features_test.cpp)
+# The content classifier's window spectrogram and features.
+list(APPEND earshot_feature_test_sources dsp/content_features_test.cpp
+  dsp/content_log_mel_test.cpp)
