@@ -5,7 +5,7 @@
 
 #include "analysis/content_classifier.hpp"
 #include "audio/mono_resampler.hpp"
-#include "dsp/content_features.hpp"
+#include "dsp/content_log_mel.hpp"
 
 namespace earshot::analysis {
 
@@ -41,10 +41,10 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
                                                          block->channels, options_.stats);
       if (!created) return created.error();
       stats.emplace(std::move(*created));
-      static_assert(OverviewBuilder::kSampleRate == dsp::ContentFeatures::kSampleRate);
+      static_assert(OverviewBuilder::kSampleRate == dsp::ContentLogMel::kSampleRate);
       if (options_.content.enabled || options_.overview.enabled) {
         auto mono_resampler = audio::MonoResampler::create(
-            decoder.info().sample_rate, block->channels, dsp::ContentFeatures::kSampleRate);
+            decoder.info().sample_rate, block->channels, dsp::ContentLogMel::kSampleRate);
         if (!mono_resampler) return mono_resampler.error();
         resampler.emplace(std::move(*mono_resampler));
       }

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dsp/content_features.hpp"
+#include "dsp/content_log_mel.hpp"
 
 namespace earshot::analysis {
 namespace {
 
-using dsp::ContentFeatures;
+using dsp::ContentLogMel;
 
 double rms_dbfs(std::span<const float> samples) {
   double sum = 0.0;
@@ -54,12 +54,12 @@ ContentSummary ContentClassifier::finish(double duration) {
 
 void ContentClassifier::classify(std::span<const float> chunk) {
   const std::size_t first = windows_.size();
-  for (std::size_t begin = 0; begin < chunk.size(); begin += ContentFeatures::kWindowSamples) {
+  for (std::size_t begin = 0; begin < chunk.size(); begin += ContentLogMel::kWindowSamples) {
     const auto samples =
-        chunk.subspan(begin, std::min(ContentFeatures::kWindowSamples, chunk.size() - begin));
+        chunk.subspan(begin, std::min(ContentLogMel::kWindowSamples, chunk.size() - begin));
     const double start = windows_.empty() ? 0.0 : windows_.back().end;
     windows_.push_back({start,
-                        start + static_cast<double>(samples.size()) / ContentFeatures::kSampleRate,
+                        start + static_cast<double>(samples.size()) / ContentLogMel::kSampleRate,
                         rms_dbfs(samples) < silence_threshold_dbfs_,
                         {}});
   }

@@ -3,26 +3,25 @@
 #include <algorithm>
 #include <vector>
 
-#include "analysis/content_model.hpp"
-#include "dsp/content_features.hpp"
+#include "analysis/content_cnn.hpp"
+#include "dsp/content_log_mel.hpp"
 
 namespace earshot::analysis {
 namespace {
 
-static_assert(kBandShapeSize == dsp::ContentFeatures::kBands,
-              "the band shape is content-features-v1's first block");
+static_assert(kBandShapeSize == dsp::ContentLogMel::kBands);
 
-// The shipped model: content-features-v1 of each 1 s chunk through the MLP.
-class FeatureContentScorer final : public ContentScorer {
+// The shipped model: the CNN over each 1 s chunk's log-mel levels, whose band shape the
+// classifier also needs (for the sustained-sound rule).
+class ShippedContentScorer final : public ContentScorer {
  public:
-  std::size_t chunk_samples() const override { return dsp::ContentFeatures::kWindowSamples; }
+  std::size_t chunk_samples() const override { return dsp::ContentLogMel::kWindowSamples; }
 
   ChunkScore score(std::span<const float> chunk) const override {
-    thread_local std::vector<float> features(dsp::ContentFeatures::kSize);  // reused per thread
-    dsp::ContentFeatures::instance().compute(chunk, features);
-    ChunkScore result{ContentModel::shipped().predict(features),
-                      std::array<float, kBandShapeSize>{}};
-    std::copy_n(features.begin(), kBandShapeSize, result.band_shape->begin());
+    thread_local std::vector<float> levels(dsp::ContentLogMel::kLevels);  // reused per thread
+    dsp::ContentLogMel::instance().compute(chunk, levels);
+    ChunkScore result{ContentCnn::shipped().predict(levels), std::array<float, kBandShapeSize>{}};
+    dsp::ContentLogMel::band_shape(levels, *result.band_shape);
     return result;
   }
 };
@@ -30,7 +29,7 @@ class FeatureContentScorer final : public ContentScorer {
 }  // namespace
 
 const ContentScorer& ContentScorer::shipped() {
-  static const FeatureContentScorer scorer;
+  static const ShippedContentScorer scorer;
   return scorer;
 }
 

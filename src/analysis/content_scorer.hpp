@@ -1,6 +1,6 @@
 // What content classification asks of a model: the probabilities of speech, music and noise
-// for a chunk of 16 kHz mono audio. The shipped scorer is the content model over
-// content-features-v1 on 1 s chunks; another model (the AST of a registry, CONTENT_MODEL) can
+// for a chunk of 16 kHz mono audio. The shipped scorer is the content CNN (content_cnn.hpp) over
+// the log-mel levels of 1 s chunks; another model (the AST of a registry, CONTENT_MODEL) can
 // take its place with chunks of its own length, and the classifier then gives each 1 s window
 // of a chunk the chunk's scores. Silence is never the scorer's decision: it is decided by level
 // per 1 s window before any chunk is scored.
@@ -20,8 +20,8 @@ inline constexpr std::size_t kBandShapeSize = 64;
 
 struct ChunkScore {
   std::array<float, 3> probabilities{};  // speech, music, noise; sums to 1
-  // The chunk's band shape in dB (content-features-v1's first 64 values: the mean log-mel level
-  // of each band relative to the chunk's mean), when the scorer computes one on 1 s chunks. The
+  // The chunk's band shape in dB (dsp::ContentLogMel::band_shape: the mean log-mel level of each
+  // band relative to the chunk's mean), when the scorer computes one on 1 s chunks. The
   // classifier compares consecutive windows' shapes to find sound that holds still for seconds,
   // which music does not (the sustained-sound rule of content_timeline.hpp).
   std::optional<std::array<float, kBandShapeSize>> band_shape;

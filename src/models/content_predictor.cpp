@@ -1,14 +1,14 @@
 #include "models/content_predictor.hpp"
 
 #include "analysis/content_classifier.hpp"
-#include "dsp/content_features.hpp"
+#include "dsp/content_log_mel.hpp"
 
 namespace earshot::models {
 namespace {
 
 ModelInfo completed(ModelInfo info) {
-  info.feature_extractor = std::string(dsp::ContentFeatures::kName);
-  info.sample_rate = dsp::ContentFeatures::kSampleRate;
+  info.feature_extractor = std::string(dsp::ContentLogMel::kName);
+  info.sample_rate = dsp::ContentLogMel::kSampleRate;
   info.labels.clear();
   for (std::size_t i = 0; i < analysis::kContentClassCount; ++i) {
     info.labels.emplace_back(analysis::to_string(static_cast<analysis::ContentClass>(i)));
@@ -27,7 +27,7 @@ core::Result<Prediction> ContentPredictor::predict(std::span<const float> mono) 
                                          silence_threshold_dbfs_);
   classifier.add(mono);
   const auto summary =
-      classifier.finish(static_cast<double>(mono.size()) / dsp::ContentFeatures::kSampleRate);
+      classifier.finish(static_cast<double>(mono.size()) / dsp::ContentLogMel::kSampleRate);
   Prediction prediction;
   // The file's class follows the timeline rule (most non-silent time), not the largest mean
   // probability, so that it agrees with `classification` of an analysis.

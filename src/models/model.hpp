@@ -21,7 +21,7 @@ namespace earshot::models {
 struct ModelInfo {
   std::string name;
   std::string predictor;          // "xgboost_proba", "linear_proba", "content"
-  std::string feature_extractor;  // "earshot-features-v1", or "content-features-v1" (content)
+  std::string feature_extractor;  // "earshot-features-v1", or "content-log-mel-v1" (content)
   std::vector<std::string> labels;
   std::string description;
   int sample_rate = 16000;            // of the audio predict() reads

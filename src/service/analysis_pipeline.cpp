@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysis_result.hpp"
-#include "analysis/content_model.hpp"
+#include "analysis/content_cnn.hpp"
 #include "earshot/version.hpp"
 #include "models/audio_prediction.hpp"
 #include "models/prediction_json.hpp"
@@ -47,7 +47,7 @@ AnalysisPipeline::AnalysisPipeline(Fetcher fetcher, analysis::Analyzer analyzer,
       flight_(std::move(flight)),
       metrics_(std::move(metrics)),
       content_variant_(content_model.empty()
-                           ? "shipped:" + analysis::ContentModel::shipped().version()
+                           ? "shipped:" + analysis::ContentCnn::shipped().version()
                            : content_model + "@" + catalog_->fingerprint()) {}
 
 std::string AnalysisPipeline::analysis_variant(AnalysisDetail detail) const {

@@ -183,18 +183,16 @@ std::vector<float> drone(std::size_t n) {
   return out;
 }
 
-TEST(ContentClassification, ASustainedDroneIsNoiseThoughEachSecondSoundsLikeMusic) {
+// The MLP that shipped before the CNN took each second of this drone for music, which is why
+// the timeline has the sustained-sound rule (tested on its own in content_timeline_test); the
+// whole file must be noise whichever part decides it.
+TEST(ContentClassification, ASustainedDroneIsNoise) {
   test::TempDir dir;
   const auto signal = scaled_to_dbfs(drone(10 * kRate), -20);
-  // One second at a time the model takes it for music, which is why the timeline has the
-  // sustained-sound rule.
-  int music_seconds = 0;
   for (std::size_t start = 0; start < signal.size(); start += kRate) {
     const auto score = ContentScorer::shipped().score(std::span(signal).subspan(start, kRate));
-    ASSERT_TRUE(score.band_shape);
-    if (score.probabilities[1] > score.probabilities[2]) ++music_seconds;
+    ASSERT_TRUE(score.band_shape) << "the sustained-sound rule needs every window's band shape";
   }
-  EXPECT_GE(music_seconds, 6);
   EXPECT_EQ(classify(signal, dir, "drone.wav"), "noise");
 }
 

@@ -85,7 +85,7 @@ TEST_F(ModelRoutesTest, ListsTheModelsAndTheDefault) {
   ASSERT_EQ(body["models"].size(), 2u);
   EXPECT_EQ(body["models"][0], (json{{"name", "content"},
                                      {"predictor", "content"},
-                                     {"feature_extractor", "content-features-v1"},
+                                     {"feature_extractor", "content-log-mel-v1"},
                                      {"labels", {"speech", "music", "noise", "silence"}},
                                      {"description", "built in"}}));
   EXPECT_EQ(body["models"][1]["labels"], (json{"quiet", "loud"}));

@@ -203,6 +203,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--samples-per-epoch", type=int, default=30000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save", type=Path, help="write the trained CNN's state_dict here")
     args = parser.parse_args()
     torch.set_num_threads(2)
     selection = json.loads(dataset.SELECTION.read_text())
@@ -213,6 +214,8 @@ def main():
     x, y = training_log_mel(args.cache, selection, 1)
     vx, vy, groups = validation_log_mel(args.cache, selection, 1)
     model = train(x, y, args)
+    if args.save:
+        torch.save(model.state_dict(), args.save)
     print(f"CNN width {args.width}: {sum(p.numel() for p in model.parameters())} parameters, "
           f"{model.multiply_adds() / 1e6:.1f} M multiply-adds per window")
 
