@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""Trains the content model (speech / music / noise) on the windows build_dataset.py made.
+"""Trains the MLP content model (speech / music / noise) on the windows build_dataset.py made:
+the model shipped before the CNN (train_cnn.py), kept as the baseline the comparisons read.
 
     tools/train/train_content.py [--cache .cache/train] [--out models/content] [--seed 1]
 
 A multi-layer perceptron (203 -> 128 -> 64 -> 3, ReLU, dropout) over content-features-v1,
 standardised with the training set's mean and deviation, trained with AdamW, class-balanced
-sampling and Gaussian noise on the inputs (PyTorch, CPU, about a minute). Writes OUT/content-v1.safetensors in the format analysis/content_model.hpp
-reads, and OUT/training.json with the window-level validation figures; the clip-level figures
-of the model card come from evaluate_content.py, which runs earshot itself.
+sampling and Gaussian noise on the inputs (PyTorch, CPU, about a minute). Writes
+OUT/content-v1.safetensors (format "earshot-content-mlp": scaler.mean, scaler.scale and
+layers.<i>.weight / .bias, ReLU between; compare_models.mlp_from_tensors runs it) and
+OUT/training-mlp.json with the window-level validation figures.
 """
 
 import argparse
@@ -101,7 +103,7 @@ def fit(x, y, seed, after_epoch=None):
 
 
 def tensors_of(model, mean, scale):
-    """The model's weights under the names analysis/content_model.hpp reads."""
+    """The model's weights under the names of the earshot-content-mlp format."""
     tensors = {"scaler.mean": mean, "scaler.scale": scale}
     for i, layer in enumerate(m for m in model if isinstance(m, torch.nn.Linear)):
         tensors[f"layers.{i}.weight"] = layer.weight.detach().numpy()
@@ -163,7 +165,7 @@ def main():
         "architecture": f"MLP {' -> '.join(map(str, widths))}, ReLU, dropout {DROPOUT}",
         "epochs": EPOCHS, "seed": args.seed,
     }
-    (args.out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (args.out / "training-mlp.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary["validation_window_scores"]))
 
 

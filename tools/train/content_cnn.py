@@ -1,25 +1,14 @@
-#!/usr/bin/python3
-"""Compares a compact CNN over log-mel spectrograms with the shipped MLP over content-features-v1:
-the issue's other candidate model, measured on the same data.
+"""The shipped content model's recipe: a compact CNN over content-log-mel-v1 (the 101 x 64
+log-mel levels of a 1 s window, src/dsp/content_log_mel.hpp), trained on exactly the augmented
+training windows of build_dataset.py (same files, same seeds, same augmentation), and written in
+the format earshot reads (src/analysis/content_cnn.hpp). train_cnn.py runs it; cross_validate.py
+retrains it with one package held out.
 
-    tools/train/compare_cnn.py [--width 16] [--epochs 6] [--samples-per-epoch 30000] [--seed 1]
-                               [--mlp models/content/content-v1.safetensors] [--cache .cache/train]
-
-The CNN learns from exactly the augmented 1 s training windows of build_dataset.py (same files,
-same seeds, same augmentation), kept as 101 x 64 log-mel frames instead of features, and is
-scored like compare_models.py scores the MLP: recall per held-out package over 1 s windows, and
-over the held-out 10 s clips with the file rule of docs/analysis.md (the sustained-sound rule
-still reads its band shapes from content-features-v1). The average of the MLP's and the CNN's
-probabilities is scored too. Run build_dataset.py first; the log-mel windows are cached under
-CACHE/cnn (about 0.7 GB) and take about as long as the data set itself the first time.
-
-The log-mel frames are computed here with NumPy, by content-features-v1's definition
-(src/dsp/content_features.hpp: n_fft 512, periodic Hann, hop 160, centred, 64 Slaney bands,
-10 log10(mel + 1e-8) floored at -80 dB); the script checks them against earshot's own band shapes
-before it trains. The CNN is a comparison, not shipped: earshot has no convolution layers.
+The log-mel levels are computed here with NumPy by the v1 definition (n_fft 512, periodic Hann,
+hop 160, centred, 64 Slaney bands, 10 log10(mel + 1e-8) floored at -80 dB); check_against_earshot
+compares them with earshot's band shapes before anything trains. The log-mel windows are cached
+under CACHE/cnn (about 0.7 GB; the first time takes about as long as the data set itself).
 """
-import argparse
-import json
 import sys
 import tempfile
 import time
@@ -29,10 +18,11 @@ import numpy as np
 import torch
 
 import build_dataset as dataset
-import compare_models as compare
 
 N_FFT, HOP, BANDS = 512, 160, 64
 FRAMES = 1 + dataset.WINDOW // HOP  # 101
+# The shipped recipe (train_cnn.py's defaults).
+WIDTH, EPOCHS, SAMPLES_PER_EPOCH, SEED = 8, 6, 30000, 1
 
 
 def mel_filterbank():
@@ -83,10 +73,11 @@ def check_against_earshot(clips, items):
 
 
 def training_log_mel(cache, selection, seed):
-    """The log-mel frames of every training source's augmented windows (cached per source)."""
+    """The log-mel frames of every training source's augmented windows (cached per source):
+    (frames, labels, the package of each window)."""
     held_out = set(selection["splits"]["validation"])
     bank = cache / "dataset" / f"background-{seed}.npy"
-    xs, ys = [], []
+    xs, ys, packages = [], [], []
     for source in selection["sources"]:
         if source["package"] in held_out or source["class"] not in dataset.CLASSES:
             continue
@@ -103,7 +94,8 @@ def training_log_mel(cache, selection, seed):
               flush=True)
         xs.append(data["frames"])
         ys.append(data["labels"])
-    return np.concatenate(xs), np.concatenate(ys).astype(np.int64)
+        packages.append(np.full(len(data["labels"]), source["package"]))
+    return np.concatenate(xs), np.concatenate(ys).astype(np.int64), np.concatenate(packages)
 
 
 def validation_log_mel(cache, selection, seed):
@@ -148,6 +140,14 @@ class Cnn(torch.nn.Module):
         h = self.features(x)  # (N, channels, time, 8 bands)
         return self.head(torch.cat([h.mean(dim=2), h.amax(dim=2)], dim=1).flatten(1))
 
+    def describe(self):
+        convolutions = [m for m in self.features if isinstance(m, torch.nn.Conv2d)]
+        dense = [m for m in self.head if isinstance(m, torch.nn.Linear)]
+        return (f"CNN over 101 x 64 log-mel: 3x3 convolutions with "
+                f"{' -> '.join(str(c.out_channels) for c in convolutions)} channels (batch norm, "
+                f"ReLU, 2x2 max pooling after all but the last), mean and max over time, dense "
+                f"{' -> '.join(str(d.out_features) for d in dense)} (ReLU, dropout 0.3)")
+
     def multiply_adds(self):
         total, time_steps, bands = 0, FRAMES, BANDS
         for layer in self.features:
@@ -158,19 +158,22 @@ class Cnn(torch.nn.Module):
         return total + sum(m.weight.numel() for m in self.head if isinstance(m, torch.nn.Linear))
 
 
-def train(x, y, args):
-    torch.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-    model = Cnn(args.width)
+def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH, seed=SEED):
+    """A Cnn trained on log-mel windows x (N, 101, 64) with labels y: AdamW under a one-cycle
+    schedule, classes balanced by sampling, each batch shifted circularly in time. Deterministic
+    for a seed on two CPU threads."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = Cnn(width)
     counts = np.bincount(y, minlength=3)
     sampler = torch.utils.data.WeightedRandomSampler(
-        torch.from_numpy(1.0 / counts[y]), args.samples_per_epoch, replacement=True)
+        torch.from_numpy(1.0 / counts[y]), samples_per_epoch, replacement=True)
     batches = torch.utils.data.DataLoader(torch.arange(len(y)), batch_size=128, sampler=sampler)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, 2e-3,
-                                                   total_steps=args.epochs * len(batches))
+                                                   total_steps=epochs * len(batches))
     loss_function = torch.nn.CrossEntropyLoss()
-    for epoch in range(args.epochs):
+    for epoch in range(epochs):
         model.train()
         started, total = time.time(), 0.0
         for chosen in batches:
@@ -189,50 +192,70 @@ def train(x, y, args):
 
 
 def probabilities(model, frames):
+    """(N, 3) softmax of the model over log-mel windows, a thousand at a time."""
     with torch.no_grad():
         return np.concatenate([torch.softmax(model(standardise(frames[i:i + 1000])), 1).numpy()
                                for i in range(0, len(frames), 1000)] or [np.zeros((0, 3))])
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cache", type=Path, default=dataset.ROOT / ".cache/train")
-    parser.add_argument("--mlp", type=Path,
-                        default=dataset.ROOT / "models/content/content-v1.safetensors")
-    parser.add_argument("--width", type=int, default=16, help="channels of the first layer")
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--samples-per-epoch", type=int, default=30000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--save", type=Path, help="write the trained CNN's state_dict here")
-    args = parser.parse_args()
-    torch.set_num_threads(2)
-    selection = json.loads(dataset.SELECTION.read_text())
-
-    clips = compare.clip_windows(args.cache / "dataset")
-    items = compare.clip_features(args.cache / "dataset", clips)
-    check_against_earshot(clips, items)
-    x, y = training_log_mel(args.cache, selection, 1)
-    vx, vy, groups = validation_log_mel(args.cache, selection, 1)
-    model = train(x, y, args)
-    if args.save:
-        torch.save(model.state_dict(), args.save)
-    print(f"CNN width {args.width}: {sum(p.numel() for p in model.parameters())} parameters, "
-          f"{model.multiply_adds() / 1e6:.1f} M multiply-adds per window")
-
-    mlp = compare.mlp_predictor(args.mlp)
-    validation_features = np.load(args.cache / "dataset/validation.npz")["features"]
-    cnn_windows = probabilities(model, vx)
-    mlp_windows = mlp(validation_features)
-    cnn_clips = [probabilities(model, log_mel(ws)) for _, _, ws, _ in clips]
-    mlp_clips = [mlp(feats) for _, _, feats, _ in items]
-    for name, windows, per_clip in [
-            (f"mlp {args.mlp.name}", mlp_windows, mlp_clips),
-            (f"cnn width {args.width}", cnn_windows, cnn_clips),
-            ("mean of both", (mlp_windows + cnn_windows) / 2,
-             [(a + b) / 2 for a, b in zip(mlp_clips, cnn_clips)])]:
-        compare.window_report(name, windows.argmax(1), vy, groups)
-        compare.evaluate_probabilities(name, per_clip, items)
+def folded_tensors(model):
+    """{name: float32 array} in earshot's content-CNN format from a trained Cnn in eval mode.
+    Each batch norm is folded into the convolution before it: batch norm computes
+    gamma * (z - mean) / sqrt(var + eps) + beta of z = w * x, which is the convolution with
+    weight w * s and bias beta - mean * s, s = gamma / sqrt(var + eps) per output channel.
+    Dropout is dropped and the dense layers are renumbered."""
+    tensors = {}
+    layers = list(model.features)
+    convolutions = [i for i, layer in enumerate(layers) if isinstance(layer, torch.nn.Conv2d)]
+    for index, i in enumerate(convolutions):
+        conv, norm = layers[i], layers[i + 1]
+        scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+        tensors[f"conv.{index}.weight"] = conv.weight * scale[:, None, None, None]
+        tensors[f"conv.{index}.bias"] = norm.bias - norm.running_mean * scale
+    dense = [layer for layer in model.head if isinstance(layer, torch.nn.Linear)]
+    for index, layer in enumerate(dense):
+        tensors[f"dense.{index}.weight"] = layer.weight
+        tensors[f"dense.{index}.bias"] = layer.bias
+    return {name: t.detach().numpy().astype(np.float32) for name, t in tensors.items()}
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def layer_count(tensors, kind):
+    return sum(1 for name in tensors if name.startswith(kind + ".") and name.endswith(".weight"))
+
+
+def folded_logits(tensors, frames):
+    """The logits as earshot computes them (src/analysis/content_cnn.hpp), from the folded
+    tensors, in PyTorch."""
+    x = standardise(frames)
+    convolutions = layer_count(tensors, "conv")
+    for i in range(convolutions):
+        x = torch.relu(torch.nn.functional.conv2d(
+            x, torch.from_numpy(tensors[f"conv.{i}.weight"]),
+            torch.from_numpy(tensors[f"conv.{i}.bias"]), padding=1))
+        if i + 1 < convolutions:
+            x = torch.nn.functional.max_pool2d(x, 2)
+    x = torch.cat([x.mean(dim=2), x.amax(dim=2)], dim=1).flatten(1)
+    dense = layer_count(tensors, "dense")
+    for j in range(dense):
+        x = torch.nn.functional.linear(x, torch.from_numpy(tensors[f"dense.{j}.weight"]),
+                                       torch.from_numpy(tensors[f"dense.{j}.bias"]))
+        if j + 1 < dense:
+            x = torch.relu(x)
+    return x
+
+
+def check_folding(model, tensors):
+    """The folded network must give the trained one's logits (on random levels)."""
+    frames = np.random.default_rng(0).uniform(-80, 0, (16, FRAMES, BANDS))
+    with torch.no_grad():
+        gap = (folded_logits(tensors, frames) - model(standardise(frames))).abs().max().item()
+    if gap > 1e-3:
+        sys.exit(f"the folded network differs from the trained one by {gap}")
+    print(f"folded network checked against the trained one: largest logit difference {gap:.1e}")
+
+
+def metadata(tensors, version):
+    """The safetensors metadata earshot's loader checks."""
+    return {"format": "earshot-content-cnn", "input": "content-log-mel-v1",
+            "labels": "speech,music,noise", "convolutions": str(layer_count(tensors, "conv")),
+            "dense": str(layer_count(tensors, "dense")), "version": version}

@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Trains the shipped content model, the CNN of content_cnn.py, and writes it in earshot's
+format with a summary of its training and held-out figures.
+
+    tools/train/train_cnn.py [--out models/content] [--width 8] [--epochs 6]
+                             [--samples-per-epoch 30000] [--seed 1] [--cache .cache/train]
+                             [--mlp models/content/content-v1.safetensors]
+
+Writes OUT/content-cnn-v1.safetensors (batch norm folded in; src/analysis/content_cnn.hpp) and
+OUT/training-cnn.json. Run build_dataset.py first. It scores the network on the held-out
+packages' 1 s windows and 10 s clips (the clip rule of docs/analysis.md, as compare_models.py
+applies it), next to the MLP given by --mlp (the model shipped before) and the mean of both.
+About 5 min on two cores once the log-mel windows are cached (content_cnn.py).
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import build_dataset as dataset
+import compare_models as compare
+import content_cnn as cnn
+from train_content import write_safetensors
+
+
+def per_package_recall(predicted, labels, groups):
+    """{"package (class)": recall} over held-out windows."""
+    packages = np.array([g.split(":")[0] for g in groups])
+    recall = {}
+    for package in sorted(set(packages)):
+        for i, name in enumerate(dataset.CLASSES):
+            chosen = (packages == package) & (labels == i)
+            if chosen.any():
+                recall[f"{package} ({name})"] = round(float(np.mean(predicted[chosen] == i)), 4)
+    return recall
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cache", type=Path, default=dataset.ROOT / ".cache/train")
+    parser.add_argument("--out", type=Path, default=dataset.ROOT / "models/content")
+    parser.add_argument("--mlp", type=Path,
+                        default=dataset.ROOT / "models/content/content-v1.safetensors")
+    parser.add_argument("--width", type=int, default=cnn.WIDTH, help="channels of the first layer")
+    parser.add_argument("--epochs", type=int, default=cnn.EPOCHS)
+    parser.add_argument("--samples-per-epoch", type=int, default=cnn.SAMPLES_PER_EPOCH)
+    parser.add_argument("--seed", type=int, default=cnn.SEED)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    selection = json.loads(dataset.SELECTION.read_text())
+
+    clips = compare.clip_windows(args.cache / "dataset")
+    items = compare.clip_features(args.cache / "dataset", clips)
+    cnn.check_against_earshot(clips, items)
+    x, y, _ = cnn.training_log_mel(args.cache, selection, 1)
+    vx, vy, groups = cnn.validation_log_mel(args.cache, selection, 1)
+    model = cnn.train(x, y, args.width, args.epochs, args.samples_per_epoch, args.seed)
+    parameters = sum(p.numel() for p in model.parameters())
+    print(f"CNN width {args.width}: {parameters} parameters, "
+          f"{model.multiply_adds() / 1e6:.1f} M multiply-adds per window")
+
+    tensors = cnn.folded_tensors(model)
+    cnn.check_folding(model, tensors)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_safetensors(args.out / "content-cnn-v1.safetensors", tensors,
+                      cnn.metadata(tensors, "content-cnn-v1"))
+
+    cnn_windows = cnn.probabilities(model, vx)
+    cnn_clips = [cnn.probabilities(model, cnn.log_mel(ws)) for _, _, ws, _ in clips]
+    compare.window_report("cnn", cnn_windows.argmax(1), vy, groups)
+    clip_recall = compare.evaluate_probabilities("cnn", cnn_clips, items)
+    if args.mlp.exists():
+        mlp = compare.mlp_predictor(args.mlp)
+        mlp_windows = mlp(np.load(args.cache / "dataset/validation.npz")["features"])
+        mlp_clips = [mlp(feats) for _, _, feats, _ in items]
+        for name, windows, per_clip in [
+                (f"mlp {args.mlp.name}", mlp_windows, mlp_clips),
+                ("mean of both", (mlp_windows + cnn_windows) / 2,
+                 [(a + b) / 2 for a, b in zip(mlp_clips, cnn_clips)])]:
+            compare.window_report(name, windows.argmax(1), vy, groups)
+            compare.evaluate_probabilities(name, per_clip, items)
+
+    counts = np.bincount(y, minlength=3)
+    summary = {
+        "training_windows": {c: int(counts[i]) for i, c in enumerate(dataset.CLASSES)},
+        "validation_window_recall_per_package":
+            per_package_recall(cnn_windows.argmax(1), vy, groups),
+        "validation_clip_recall": {c: round(float(r), 4) for c, r in zip(compare.ALL, clip_recall)},
+        "architecture": cnn.Cnn(args.width).describe(),
+        "parameters": int(parameters), "multiply_adds_per_window": int(model.multiply_adds()),
+        "epochs": args.epochs, "samples_per_epoch": args.samples_per_epoch, "seed": args.seed,
+    }
+    (args.out / "training-cnn.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
