@@ -30,7 +30,8 @@ std::size_t small_count(const std::string& text) {
   return static_cast<std::size_t>(std::stoi(text));
 }
 
-// The height and width of the map after conv i of n (pooling halves them after all but the last).
+// The height and width of a feature map: the input's at first, halved by the pooling after every
+// convolution but the last.
 struct MapSize {
   std::size_t height = ContentCnn::kFrames;
   std::size_t width = ContentCnn::kBands;
@@ -100,8 +101,8 @@ std::array<float, 3> ContentCnn::predict(std::span<const float> levels) const {
     throw std::invalid_argument("content CNN: levels must be 101 x 64");
   // Scratch reused by each thread: no allocation per window once warm.
   thread_local std::vector<float> map, next, columns;
-  const float mean =
-      std::accumulate(levels.begin(), levels.end(), 0.0f) / static_cast<float>(levels.size());
+  const auto mean = static_cast<float>(std::accumulate(levels.begin(), levels.end(), 0.0) /
+                                       static_cast<double>(levels.size()));
   map.resize(levels.size());
   std::transform(levels.begin(), levels.end(), map.begin(),
                  [mean](float level) { return (level - mean) / kInputScale; });

@@ -9,7 +9,7 @@
 //     least two of them known) under 1 dB, gives its music probability to noise. Music changes
 //     notes; drones, engines and hum do not. 1 dB was chosen on the training packages alone:
 //     0.7-1.6 % of music windows fall under it, and 36-45 % of ambient and machine noise;
-////   * window label: silence when silent, otherwise the class with the highest probability after
+//   * window label: silence when silent, otherwise the class with the highest probability after
 //     averaging each non-silent window's probabilities with its non-silent neighbours' (one on
 //     each side), which steadies the borders of long stretches;
 //   * a run of exactly one window between two runs of one same label takes that label, so a
