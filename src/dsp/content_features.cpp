@@ -11,7 +11,7 @@ namespace earshot::dsp {
 namespace {
 
 constexpr float kFloor = ContentLogMel::kFloor;
-constexpr int kHop = 160;
+constexpr int kHop = ContentLogMel::kHop;
 constexpr std::size_t kZcrFrame = 400;
 constexpr double kPi = 3.14159265358979323846;
 

@@ -8,11 +8,12 @@ namespace earshot::dsp {
 namespace {
 
 MelSpectrogram make_mel() {
-  auto mel = MelSpectrogram::create({.stft = {.n_fft = 512, .hop_length = 160},
-                                     .mel = {.sample_rate = ContentLogMel::kSampleRate,
-                                             .n_mels = static_cast<int>(ContentLogMel::kBands),
-                                             .fmin = 0.0,
-                                             .fmax = 8000.0}});
+  auto mel = MelSpectrogram::create(
+      {.stft = {.n_fft = ContentLogMel::kFftSize, .hop_length = ContentLogMel::kHop},
+       .mel = {.sample_rate = ContentLogMel::kSampleRate,
+               .n_mels = static_cast<int>(ContentLogMel::kBands),
+               .fmin = 0.0,
+               .fmax = 8000.0}});
   if (!mel) throw std::logic_error("content log-mel: " + mel.error().message);
   return std::move(*mel);
 }

@@ -31,6 +31,8 @@ class ContentLogMel {
   static constexpr std::string_view kName = "content-log-mel-v1";
   static constexpr int kSampleRate = 16000;
   static constexpr std::size_t kWindowSamples = 16000;  // 1 s
+  static constexpr int kFftSize = 512;                  // 32 ms
+  static constexpr int kHop = 160;                      // 10 ms
   static constexpr std::size_t kFrames = 101;
   static constexpr std::size_t kBands = 64;
   static constexpr std::size_t kLevels = kFrames * kBands;

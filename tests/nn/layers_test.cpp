@@ -82,6 +82,24 @@ TEST(Gelu, IsWithinAMillionthOfTheExactFormEverywhere) {
 
 // Relative error: 1e-6 from exp itself, plus what rounding x - max to float costs (as in any
 // float softmax, PyTorch's included): half an ulp of |x - max| in the exponent.
+TEST(Relu, IsMaxWithZeroEverywhereIncludingTheTailAndNaN) {
+  // 19 values: two blocks of eight and a tail of three, as the vectorised loop splits them.
+  std::vector<float> x = random_values(19, 9);
+  x[3] = -0.0f;
+  x[17] = NAN;
+  auto expected = x;
+  for (float& v : expected) v = std::max(v, 0.0f);
+  relu(x);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(expected[i])) {
+      EXPECT_TRUE(std::isnan(x[i])) << i;
+    } else {
+      EXPECT_EQ(x[i], expected[i]) << i;
+      EXPECT_EQ(std::signbit(x[i]), std::signbit(expected[i])) << i;
+    }
+  }
+}
+
 TEST(Softmax, IsWithinAMillionthOfTheExactFormRelativelyPlusTheRoundingOfTheShift) {
   for (std::size_t n : {1u, 7u, 8u, 13u, 1214u}) {
     auto x = random_values(n, static_cast<unsigned>(n), 6.0f);
