@@ -10,7 +10,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto file = earshot::nn::SafeTensors::load_bytes(std::span<const std::uint8_t>(data, size));
   if (!file) return 0;
-  for (const char* name : {"w", "weight", "layers.0.weight", "a", ""}) {
+  for (const char* name : {"w", "weight", "layers.0.weight", "conv.0.weight", "a", ""}) {
     auto tensor = file->tensor(name);
     static_cast<void>(tensor);
   }
