@@ -230,15 +230,15 @@ def folded_logits(tensors, frames):
     convolutions = layer_count(tensors, "conv")
     for i in range(convolutions):
         x = torch.relu(torch.nn.functional.conv2d(
-            x, torch.from_numpy(tensors[f"conv.{i}.weight"]),
-            torch.from_numpy(tensors[f"conv.{i}.bias"]), padding=1))
+            x, torch.tensor(tensors[f"conv.{i}.weight"]),
+            torch.tensor(tensors[f"conv.{i}.bias"]), padding=1))
         if i + 1 < convolutions:
             x = torch.nn.functional.max_pool2d(x, 2)
     x = torch.cat([x.mean(dim=2), x.amax(dim=2)], dim=1).flatten(1)
     dense = layer_count(tensors, "dense")
     for j in range(dense):
-        x = torch.nn.functional.linear(x, torch.from_numpy(tensors[f"dense.{j}.weight"]),
-                                       torch.from_numpy(tensors[f"dense.{j}.bias"]))
+        x = torch.nn.functional.linear(x, torch.tensor(tensors[f"dense.{j}.weight"]),
+                                       torch.tensor(tensors[f"dense.{j}.bias"]))
         if j + 1 < dense:
             x = torch.relu(x)
     return x
