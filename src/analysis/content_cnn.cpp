@@ -30,13 +30,6 @@ std::size_t small_count(const std::string& text) {
   return static_cast<std::size_t>(std::stoi(text));
 }
 
-// The height and width of a feature map: the input's at first, halved by the pooling after every
-// convolution but the last.
-struct MapSize {
-  std::size_t height = ContentCnn::kFrames;
-  std::size_t width = ContentCnn::kBands;
-};
-
 }  // namespace
 
 core::Result<ContentCnn> ContentCnn::load(const nn::SafeTensors& tensors) {
@@ -54,7 +47,7 @@ core::Result<ContentCnn> ContentCnn::load(const nn::SafeTensors& tensors) {
   ContentCnn model;
   model.version_ = metadata(tensors, "version");
   std::size_t channels = 1;
-  MapSize size;
+  MapSize size;  // the input's
   for (std::size_t i = 0; i < convolutions; ++i) {
     const std::string name = "conv." + std::to_string(i);
     auto conv = nn::Conv2d::load(tensors, name);
@@ -64,10 +57,12 @@ core::Result<ContentCnn> ContentCnn::load(const nn::SafeTensors& tensors) {
                      " channels, the layer before gives " + std::to_string(channels));
     }
     channels = conv->out_channels();
+    model.convolutions_.push_back(std::move(*conv));
+    model.input_sizes_.push_back(size);
     if (i + 1 < convolutions) size = {size.height / 2, size.width / 2};
     if (size.height == 0 || size.width == 0) return invalid("too many poolings for the input");
-    model.convolutions_.push_back(std::move(*conv));
   }
+  model.head_size_ = size;
   std::size_t width = 2 * channels * size.width;
   for (std::size_t j = 0; j < dense; ++j) {
     const std::string name = "dense." + std::to_string(j);
@@ -107,16 +102,15 @@ std::array<float, 3> ContentCnn::predict(std::span<const float> levels) const {
   std::transform(levels.begin(), levels.end(), map.begin(),
                  [mean](float level) { return (level - mean) / kInputScale; });
 
-  MapSize size;
   for (std::size_t i = 0; i < convolutions_.size(); ++i) {
     const auto& conv = convolutions_[i];
-    next.resize(conv.out_channels() * size.height * size.width);
-    conv.forward(map, size.height, size.width, next, columns);
+    const auto [height, width] = input_sizes_[i];
+    next.resize(conv.out_channels() * height * width);
+    conv.forward(map, height, width, next, columns);
     nn::relu(next);
     if (i + 1 < convolutions_.size()) {
-      map.resize(conv.out_channels() * (size.height / 2) * (size.width / 2));
-      nn::max_pool_2x2(next, conv.out_channels(), size.height, size.width, map);
-      size = {size.height / 2, size.width / 2};
+      map.resize(conv.out_channels() * (height / 2) * (width / 2));
+      nn::max_pool_2x2(next, conv.out_channels(), height, width, map);
     } else {
       std::swap(map, next);
     }
@@ -124,6 +118,7 @@ std::array<float, 3> ContentCnn::predict(std::span<const float> levels) const {
 
   // Mean and maximum over time of each (channel, band): [mean | max] x channels x bands.
   const std::size_t channels = convolutions_.back().out_channels();
+  const MapSize size = head_size_;
   next.assign(2 * channels * size.width, 0.0f);
   for (std::size_t c = 0; c < channels; ++c) {
     float* mean_row = next.data() + c * size.width;
@@ -151,12 +146,10 @@ std::array<float, 3> ContentCnn::predict(std::span<const float> levels) const {
 
 std::size_t ContentCnn::multiply_adds() const {
   std::size_t total = 0;
-  MapSize size;
   for (std::size_t i = 0; i < convolutions_.size(); ++i) {
     const auto& conv = convolutions_[i];
-    total += size.height * size.width * conv.out_channels() * conv.in_channels() * conv.kernel() *
-             conv.kernel();
-    if (i + 1 < convolutions_.size()) size = {size.height / 2, size.width / 2};
+    total += input_sizes_[i].height * input_sizes_[i].width * conv.out_channels() *
+             conv.in_channels() * conv.kernel() * conv.kernel();
   }
   for (const auto& layer : dense_) total += layer.inputs() * layer.outputs();
   return total;

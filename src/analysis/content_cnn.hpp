@@ -51,8 +51,17 @@ class ContentCnn {
   std::size_t multiply_adds() const;
 
  private:
+  struct MapSize {
+    std::size_t height = kFrames;
+    std::size_t width = kBands;
+  };
+
   std::string version_;
   std::vector<nn::Conv2d> convolutions_;
+  // The size of the map each convolution reads (the input's, halved by every pooling before
+  // it), and of the last one's output, which the head reads; set once by load().
+  std::vector<MapSize> input_sizes_;
+  MapSize head_size_;
   std::vector<nn::Linear> dense_;
 };
 
