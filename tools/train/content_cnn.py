@@ -23,6 +23,7 @@ N_FFT, HOP, BANDS = 512, 160, 64
 FRAMES = 1 + dataset.WINDOW // HOP  # 101
 # The shipped recipe (train_cnn.py's defaults).
 WIDTH, EPOCHS, SAMPLES_PER_EPOCH, SEED = 8, 6, 30000, 1
+NOISE_MIXING, SPEC_AUGMENT = 0.0, False
 
 
 def mel_filterbank():
@@ -158,12 +159,48 @@ class Cnn(torch.nn.Module):
         return total + sum(m.weight.numel() for m in self.head if isinstance(m, torch.nn.Linear))
 
 
-def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH, seed=SEED):
+NOISE = 2  # build_dataset.CLASSES.index("noise")
+
+
+def mix_noise(frames, labels, x, noise_rows, rng, share):
+    """Lays another noise window under `share` of the noise windows of a batch: the power sum
+    of their levels, the other brought to the window's mean level and then 0-10 dB below it.
+    An ambience is many sounds at once, and noise over noise is still noise."""
+    chosen = np.flatnonzero((labels == NOISE) & (rng.random(len(labels)) < share))
+    if len(chosen) == 0:
+        return frames
+    other = np.asarray(x[rng.choice(noise_rows, len(chosen))], dtype=np.float32)
+    other += (frames[chosen].mean(axis=(1, 2)) - other.mean(axis=(1, 2))
+              - rng.uniform(0, 10, len(chosen)))[:, None, None]
+    frames[chosen] = 10 * np.log10(10 ** (frames[chosen] / 10) + 10 ** (other / 10))
+    return frames
+
+
+def mask_spectrogram(batch, rng, max_bands=8, max_frames=20):
+    """SpecAugment: one band range and one time range of each standardised window set to its
+    mean (0), so that no single band or moment decides the class."""
+    n, _, frames, bands = batch.shape
+    band_width = rng.integers(0, max_bands + 1, n)
+    band_start = rng.integers(0, bands - band_width + 1)
+    frame_width = rng.integers(0, max_frames + 1, n)
+    frame_start = rng.integers(0, frames - frame_width + 1)
+    band, frame = np.arange(bands), np.arange(frames)
+    in_bands = (band >= band_start[:, None]) & (band < (band_start + band_width)[:, None])
+    in_frames = (frame >= frame_start[:, None]) & (frame < (frame_start + frame_width)[:, None])
+    masked = in_bands[:, None, :] | in_frames[:, :, None]
+    return batch.masked_fill(torch.from_numpy(masked).unsqueeze(1), 0.0)
+
+
+def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH, seed=SEED,
+          noise_mixing=0.0, spec_augment=False):
     """A Cnn trained on log-mel windows x (N, 101, 64) with labels y: AdamW under a one-cycle
-    schedule, classes balanced by sampling, each batch shifted circularly in time. Deterministic
-    for a seed on two CPU threads."""
+    schedule, classes balanced by sampling, each batch shifted circularly in time; optionally
+    noise laid under noise (mix_noise, for that share of noise windows) and SpecAugment masks.
+    Deterministic for a seed on two CPU threads."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
+    augment_rng = np.random.default_rng([seed, 1])  # leaves rng's sequence as without them
+    noise_rows = np.flatnonzero(y == NOISE)
     model = Cnn(width)
     counts = np.bincount(y, minlength=3)
     sampler = torch.utils.data.WeightedRandomSampler(
@@ -179,7 +216,12 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
         for chosen in batches:
             chosen = chosen.numpy()
             # A random circular shift in time: where a sound starts in its window is no cue.
-            batch = torch.roll(standardise(x[chosen]), int(rng.integers(FRAMES)), dims=2)
+            frames = np.asarray(x[chosen], dtype=np.float32)
+            if noise_mixing:
+                frames = mix_noise(frames, y[chosen], x, noise_rows, augment_rng, noise_mixing)
+            batch = torch.roll(standardise(frames), int(rng.integers(FRAMES)), dims=2)
+            if spec_augment:
+                batch = mask_spectrogram(batch, augment_rng)
             optimiser.zero_grad()
             loss = loss_function(model(batch), torch.from_numpy(y[chosen]))
             loss.backward()

@@ -82,11 +82,11 @@ def fold(package, x, y, packages, held_out, seed):
     return result
 
 
-def cnn_fold(package, x, y, packages, folder, seed):
+def cnn_fold(package, x, y, packages, folder, seed, recipe):
     """Trains the CNN without `package` and scores the package's clips: as fold(), without
     window figures (the held-out windows are kept as features only)."""
     keep = packages != package
-    model = content_cnn.train(x[keep], y[keep], seed=seed)
+    model = content_cnn.train(x[keep], y[keep], seed=seed, **recipe)
     clips = compare.clip_windows(folder)
     items = compare.clip_features(folder, clips)
     probabilities = [content_cnn.probabilities(model, content_cnn.log_mel(ws))
@@ -108,6 +108,11 @@ def main():
                         help="training seed (default: 1 for the CNN, 3 for the MLP, as shipped)")
     parser.add_argument("--packages", nargs="+", help="hold out only these (default: each)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--epochs", type=int, default=content_cnn.EPOCHS, help="CNN only")
+    parser.add_argument("--noise-mixing", type=float, default=content_cnn.NOISE_MIXING,
+                        help="CNN only")
+    parser.add_argument("--spec-augment", action=argparse.BooleanOptionalAction,
+                        default=content_cnn.SPEC_AUGMENT, help="CNN only")
     args = parser.parse_args()
     args.seed = args.seed if args.seed is not None else {"cnn": 1, "mlp": 3}[args.model]
     args.out = args.out or ROOT / f"models/content/cross_validation-{args.model}.json"
@@ -123,6 +128,8 @@ def main():
         x, y = train["features"].astype(np.float32), train["labels"].astype(np.int64)
         packages = np.array([group.split(":")[0] for group in train["groups"]])
 
+    recipe = ({"epochs": args.epochs, "noise_mixing": args.noise_mixing,
+               "spec_augment": args.spec_augment} if args.model == "cnn" else {})
     folds = {}
     for package in args.packages or dict.fromkeys(s["package"] for s in sources):
         print(f"holding out {package}", flush=True)
@@ -130,7 +137,7 @@ def main():
                                  args.cache, args.seed)
         if args.model == "cnn":
             folds[package] = cnn_fold(package, x, y, packages,
-                                      args.cache / "cross-validation" / package, args.seed)
+                                      args.cache / "cross-validation" / package, args.seed, recipe)
         else:
             folds[package] = fold(package, x, y, packages, held_out, args.seed)
         for name, figures in folds[package]["classes"].items():
@@ -148,7 +155,7 @@ def main():
         print(f"{name:6} {right}/{clips} = {right / clips:.4f}  95 % interval "
               f"{totals[name]['recall_95_percent_interval']}")
     report = {"about": __doc__.split("\n\n")[3].replace("\n", " "), "model": args.model,
-              "seed": args.seed,
+              "seed": args.seed, **({"recipe": recipe} if recipe else {}),
               "totals": totals, "folds": folds}
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 

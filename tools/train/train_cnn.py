@@ -5,12 +5,15 @@ format with a summary of its training and held-out figures.
     tools/train/train_cnn.py [--out models/content] [--width 8] [--epochs 6]
                              [--samples-per-epoch 30000] [--seed 1] [--cache .cache/train]
                              [--mlp models/content/content-v1.safetensors]
+                             [--noise-mixing 0.0] [--spec-augment]
 
 Writes OUT/content-cnn-v1.safetensors (batch norm folded in; src/analysis/content_cnn.hpp) and
 OUT/training-cnn.json. Run build_dataset.py first. It scores the network on the held-out
 packages' 1 s windows and 10 s clips (the clip rule of docs/analysis.md, as compare_models.py
 applies it), next to the MLP given by --mlp (the model shipped before) and the mean of both.
 About 5 min on two cores once the log-mel windows are cached (content_cnn.py).
+--noise-mixing and --spec-augment are augmentations the shipped recipe does not use (the model
+card says what they did); they are kept so that the comparison can be run again.
 """
 import argparse
 import json
@@ -48,6 +51,10 @@ def main():
     parser.add_argument("--epochs", type=int, default=cnn.EPOCHS)
     parser.add_argument("--samples-per-epoch", type=int, default=cnn.SAMPLES_PER_EPOCH)
     parser.add_argument("--seed", type=int, default=cnn.SEED)
+    parser.add_argument("--noise-mixing", type=float, default=cnn.NOISE_MIXING,
+                        help="share of noise windows with another noise window laid under")
+    parser.add_argument("--spec-augment", action=argparse.BooleanOptionalAction,
+                        default=cnn.SPEC_AUGMENT, help="SpecAugment band and time masks")
     args = parser.parse_args()
     torch.set_num_threads(2)
     selection = json.loads(dataset.SELECTION.read_text())
@@ -57,7 +64,8 @@ def main():
     cnn.check_against_earshot(clips, items)
     x, y, _ = cnn.training_log_mel(args.cache, selection, 1)
     vx, vy, groups = cnn.validation_log_mel(args.cache, selection, 1)
-    model = cnn.train(x, y, args.width, args.epochs, args.samples_per_epoch, args.seed)
+    model = cnn.train(x, y, args.width, args.epochs, args.samples_per_epoch, args.seed,
+                      args.noise_mixing, args.spec_augment)
     parameters = sum(p.numel() for p in model.parameters())
     print(f"CNN width {args.width}: {parameters} parameters, "
           f"{model.multiply_adds() / 1e6:.1f} M multiply-adds per window")
@@ -92,6 +100,7 @@ def main():
         "architecture": cnn.Cnn(args.width).describe(),
         "parameters": int(parameters), "multiply_adds_per_window": int(model.multiply_adds()),
         "epochs": args.epochs, "samples_per_epoch": args.samples_per_epoch, "seed": args.seed,
+        "noise_mixing": args.noise_mixing, "spec_augment": args.spec_augment,
     }
     (args.out / "training-cnn.json").write_text(json.dumps(summary, indent=2) + "\n")
 
