@@ -192,7 +192,7 @@ def mask_spectrogram(batch, rng, max_bands=8, max_frames=20):
 
 
 def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH, seed=SEED,
-          noise_mixing=0.0, spec_augment=False):
+          noise_mixing=NOISE_MIXING, spec_augment=SPEC_AUGMENT):
     """A Cnn trained on log-mel windows x (N, 101, 64) with labels y: AdamW under a one-cycle
     schedule, classes balanced by sampling, each batch shifted circularly in time; optionally
     noise laid under noise (mix_noise, for that share of noise windows) and SpecAugment masks.

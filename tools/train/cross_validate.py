@@ -6,10 +6,13 @@ left out, through the same file rule as compare_models.py.
 
     tools/train/cross_validate.py [--model cnn|mlp] [--cache .cache/train] [--seed S]
                                   [--out models/content/cross_validation-MODEL.json]
+                                  [--packages P ...] [--epochs 6] [--noise-mixing 0.0]
+                                  [--spec-augment]
 
 --model cnn (the shipped model) trains content_cnn.py's network as train_cnn.py does (about
 4 min per fold on two cores; run train_cnn.py once first, which caches the log-mel windows);
---model mlp trains the MLP as train_content.py does (seed 3 by default, as it).
+--model mlp trains the MLP as train_content.py does (seed 3 by default, as it). --epochs,
+--noise-mixing and --spec-augment change the CNN's recipe as train_cnn.py's do.
 
 The validation packages of selection.json give the shipped model's figures, but they hold only
 29 noise clips (one package). Holding out each training package in turn measures the same
