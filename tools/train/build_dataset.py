@@ -165,15 +165,31 @@ def windows_of(signal, hop):
     return [signal[s:s + WINDOW] for s in starts]
 
 
+def blocks_of(signal, span):
+    """Pieces of `span` consecutive windows, hop half a window; a signal shorter than a piece
+    gives one, zero-padded to whole windows."""
+    if span == 1:
+        return windows_of(signal, WINDOW // 2)
+    length = span * WINDOW
+    if len(signal) < length:
+        padded = -(-max(len(signal), 1) // WINDOW) * WINDOW
+        return [np.pad(signal, (0, padded - len(signal)))]
+    return [signal[s:s + length] for s in range(0, len(signal) - length + 1, WINDOW // 2)]
+
+
 def training_windows(job):
-    """Augmented, non-silent windows of one file: (class index, file index, windows)."""
-    path, label, group, seed, augmentation, background = job
+    """Augmented, non-silent windows of one file: (class index, file index, windows).
+
+    With a span above 1, each item is instead a piece of `span` consecutive windows (3 s for
+    span 3) augmented as one sound (one gain, one background, one noise), so that a model can
+    look at a window with its neighbours; a piece is kept when any of its windows sounds."""
+    path, label, group, seed, augmentation, background, span = job
     rng = np.random.default_rng(seed)
     band = rng.choice(np.array(augmentation["band_limit_hz"], dtype=object))
     lossy = rng.choice(np.array(augmentation["lossy"], dtype=object))
     signal = decode(path, band, lossy)
     kept = []
-    candidates = windows_of(signal, WINDOW // 2)
+    candidates = blocks_of(signal, span)
     rng.shuffle(candidates)
     for window in candidates[:MAX_WINDOWS_PER_FILE]:
         low, high = augmentation["gain_db"]
@@ -183,10 +199,11 @@ def training_windows(job):
         if rng.random() < augmentation["noise_probability"]:
             low, high = augmentation["noise_snr_db"]
             level = dbfs(window) - rng.uniform(low, high)
-            noise = pink_noise(WINDOW, rng) if rng.random() < 0.5 else rng.normal(size=WINDOW)
+            n = len(window)
+            noise = pink_noise(n, rng) if rng.random() < 0.5 else rng.normal(size=n)
             window = window + np.float32(10 ** (level / 20)) * noise.astype(np.float32)
         window = np.clip(window, -1, 1).astype(np.float32)
-        if dbfs(window) >= SILENCE_DBFS:
+        if any(dbfs(w) >= SILENCE_DBFS for w in window.reshape(-1, WINDOW)):
             kept.append(window)
     return label, group, kept
 
@@ -198,10 +215,10 @@ def open_bank(path):
 
 
 def with_background(window, background, rng):
-    """`window` (speech) over a random second of the background bank, `snr_db` below it."""
+    """`window` (speech) over a random stretch of the background bank, `snr_db` below it."""
     bank = open_bank(background["bank"])
-    start = int(rng.integers(0, len(bank) - WINDOW))
-    bed = np.asarray(bank[start:start + WINDOW], dtype=np.float32)
+    start = int(rng.integers(0, len(bank) - len(window)))
+    bed = np.asarray(bank[start:start + len(window)], dtype=np.float32)
     if dbfs(bed) < SILENCE_DBFS:
         return window
     low, high = background["snr_db"]
@@ -321,10 +338,11 @@ def validation_set(sources, cache, clips_dir, rng):
     return windows, labels, groups, clip_count
 
 
-def source_windows(source, cache, selection, seed, background, describe):
+def source_windows(source, cache, selection, seed, background, describe, span=1):
     """Augmented training windows of one source, each described by `describe` (a list of
     windows -> an array with a row per window; here earshot's features):
-    (descriptions, labels, groups)."""
+    (descriptions, labels, groups). With a span above 1, pieces of that many windows
+    (training_windows), described the same way."""
     rng = np.random.default_rng([seed, zlib.crc32(source["package"].encode())])
     files = select_files(source, cache)
     if len(files) > MAX_TRAINING_FILES:
@@ -335,7 +353,7 @@ def source_windows(source, cache, selection, seed, background, describe):
     passes = 3 if source["class"] == "noise" else 1
     label = CLASSES.index(source["class"])
     jobs = [(path, label, f"{source['package']}:{path.name}", int(rng.integers(1 << 31)),
-             selection["augmentation"], background) for _ in range(passes) for path in files]
+             selection["augmentation"], background, span) for _ in range(passes) for path in files]
     described, groups = [], []
     with ProcessPoolExecutor(os.cpu_count()) as pool:
         batch = []
@@ -351,12 +369,14 @@ def source_windows(source, cache, selection, seed, background, describe):
     return described, np.full(len(described), label), np.array(groups)
 
 
-def source_file_name(source, selection, seed, background):
+def source_file_name(source, selection, seed, background, span=1):
     """The cache file of one source's training windows. Its name changes with the source's rule
     and the augmentation, so a new split or a new rule only recomputes what it touches."""
     settings = [source, selection["augmentation"], seed]
     if background:
         settings.append(selection["speech_background"])
+    if span != 1:
+        settings.append({"span": span})
     key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
     return f"{source['package']}-{source['class']}-{key}.npz"
 

@@ -24,6 +24,8 @@ FRAMES = 1 + dataset.WINDOW // HOP  # 101
 # The shipped recipe (train_cnn.py's defaults).
 WIDTH, EPOCHS, SAMPLES_PER_EPOCH, SEED = 8, 6, 30000, 1
 NOISE_MIXING, SPEC_AUGMENT = 0.0, False
+# Windows on each side whose statistics the head also reads (0: each window alone).
+CONTEXT = 0
 
 
 def mel_filterbank():
@@ -73,9 +75,23 @@ def check_against_earshot(clips, items):
     print(f"log-mel checked against earshot's band shapes: largest difference {gap:.4f} dB")
 
 
-def training_log_mel(cache, selection, seed):
+def context_log_mel(pieces, span):
+    """Pieces of `span` consecutive windows (build_dataset.training_windows) -> (N, span, 101,
+    64) float16 log-mel levels, NaN where a window is silent (or past the end of a short
+    file): such windows are left out of the pooling."""
+    windows = np.concatenate([np.pad(p, (0, span * dataset.WINDOW - len(p))).reshape(
+        span, dataset.WINDOW) for p in pieces]) if pieces else np.zeros((0, dataset.WINDOW))
+    frames = log_mel(windows)
+    silent = np.array([dataset.dbfs(w) < dataset.SILENCE_DBFS for w in windows], dtype=bool)
+    frames[silent] = np.nan
+    return frames.reshape(-1, span, FRAMES, BANDS)
+
+
+def training_log_mel(cache, selection, seed, context=CONTEXT):
     """The log-mel frames of every training source's augmented windows (cached per source):
-    (frames, labels, the package of each window)."""
+    (frames, labels, the package of each window). With context, each item is a piece of
+    2 * context + 1 consecutive windows (context_log_mel) instead of one window."""
+    span = 2 * context + 1
     held_out = set(selection["splits"]["validation"])
     bank = cache / "dataset" / f"background-{seed}.npy"
     xs, ys, packages = [], [], []
@@ -84,15 +100,17 @@ def training_log_mel(cache, selection, seed):
             continue
         background = (dict(selection["speech_background"], bank=str(bank))
                       if source["class"] == "speech" else None)
-        cached = cache / "cnn" / dataset.source_file_name(source, selection, seed, background)
+        cached = cache / "cnn" / dataset.source_file_name(source, selection, seed, background,
+                                                          span)
         if not cached.exists():
             cached.parent.mkdir(parents=True, exist_ok=True)
+            describe = log_mel if span == 1 else (lambda pieces: context_log_mel(pieces, span))
             frames, labels, _ = dataset.source_windows(source, cache, selection, seed,
-                                                       background, log_mel)
+                                                       background, describe, span)
             np.savez(cached, frames=frames, labels=labels)
         data = np.load(cached)
-        print(f"train {source['class']:6} {source['package']:28} {len(data['labels']):6} windows",
-              flush=True)
+        print(f"train {source['class']:6} {source['package']:28} {len(data['labels']):6} "
+              f"{'windows' if span == 1 else 'pieces'}", flush=True)
         xs.append(data["frames"])
         ys.append(data["labels"])
         packages.append(np.full(len(data["labels"]), source["package"]))
@@ -114,8 +132,11 @@ def validation_log_mel(cache, selection, seed):
 
 
 def standardise(frames):
-    """Gain-free input: each window's levels minus their mean, over 20 dB."""
+    """Gain-free input: each window's levels minus their mean, over 20 dB. (N, 101, 64) ->
+    (N, 1, 101, 64); pieces (N, S, 101, 64) stay (N, S, 101, 64), NaN windows becoming 0."""
     x = torch.from_numpy(np.asarray(frames, dtype=np.float32))
+    if x.dim() == 4:
+        return torch.nan_to_num((x - x.mean(dim=(2, 3), keepdim=True)) / 20)
     return ((x - x.mean(dim=(1, 2), keepdim=True)) / 20).unsqueeze(1)
 
 
@@ -137,9 +158,30 @@ class Cnn(torch.nn.Module):
             torch.nn.Dropout(0.3), torch.nn.Linear(2 * channels[-1] * (BANDS // 8), 64),
             torch.nn.ReLU(), torch.nn.Dropout(0.3), torch.nn.Linear(64, 3))
 
-    def forward(self, x):
+    def forward(self, x, present=None):
+        """Logits of standardised windows (N, 1, 101, 64), or of pieces (N, S, 101, 64) whose
+        windows marked in `present` (N, S) are pooled together."""
+        if x.shape[1] == 1:
+            return self.classify(*self.statistics(x))
+        # Only the windows present go through the trunk (so that batch norm never sees the
+        # blanks of a short piece); the others keep statistics of 0, which pooling ignores.
+        n, span = x.shape[:2]
+        flat = present.reshape(-1)
+        means, maxes = self.statistics(x.reshape(n * span, 1, *x.shape[2:])[flat])
+        all_means = means.new_zeros(n * span, *means.shape[1:])
+        all_maxes = maxes.new_zeros(n * span, *maxes.shape[1:])
+        all_means[flat], all_maxes[flat] = means, maxes
+        return self.classify(*pool_pieces(all_means.reshape(n, span, *means.shape[1:]),
+                                          all_maxes.reshape(n, span, *maxes.shape[1:]), present))
+
+    def statistics(self, x):
+        """The mean and the maximum over time of each channel and band: (N, channels, 8)
+        twice."""
         h = self.features(x)  # (N, channels, time, 8 bands)
-        return self.head(torch.cat([h.mean(dim=2), h.amax(dim=2)], dim=1).flatten(1))
+        return h.mean(dim=2), h.amax(dim=2)
+
+    def classify(self, means, maxes):
+        return self.head(torch.cat([means, maxes], dim=1).flatten(1))
 
     def describe(self):
         convolutions = [m for m in self.features if isinstance(m, torch.nn.Conv2d)]
@@ -157,6 +199,31 @@ class Cnn(torch.nn.Module):
             elif isinstance(layer, torch.nn.MaxPool2d):
                 time_steps, bands = time_steps // 2, bands // 2
         return total + sum(m.weight.numel() for m in self.head if isinstance(m, torch.nn.Linear))
+
+
+def pool_pieces(means, maxes, present):
+    """Statistics of several windows (N, S, ...) as those of one long window: the mean of the
+    means and the maximum of the maxima of the windows `present` (N, S) marks. A window left
+    out has maxima 0, which never wins: after the ReLU every maximum is at least 0."""
+    weight = present.to(means.dtype).reshape(*present.shape, *[1] * (means.dim() - 2))
+    return ((means * weight).sum(1) / weight.sum(1).clamp(min=1),
+            (maxes * weight).amax(1))
+
+
+def context_probabilities(model, frames, silent, context):
+    """(N, 3) softmax of the model over the consecutive windows of one recording, each window
+    read with its non-silent neighbours up to `context` away (as earshot reads them)."""
+    with torch.no_grad():
+        means, maxes = model.statistics(standardise(frames))
+        n = len(frames)
+        sounding = torch.from_numpy(~np.asarray(silent, dtype=bool))
+        picks = torch.arange(n)[:, None] + torch.arange(-context, context + 1)[None, :]
+        present = (picks >= 0) & (picks < n)
+        picks = picks.clamp(0, max(n - 1, 0))
+        present &= sounding[picks]
+        present[:, context] = True  # a window always reads itself
+        pooled = pool_pieces(means[picks], maxes[picks], present)
+        return torch.softmax(model.classify(*pooled), 1).numpy()
 
 
 NOISE = 2  # build_dataset.CLASSES.index("noise")
@@ -196,7 +263,12 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
     """A Cnn trained on log-mel windows x (N, 101, 64) with labels y: AdamW under a one-cycle
     schedule, classes balanced by sampling, each batch shifted circularly in time; optionally
     noise laid under noise (mix_noise, for that share of noise windows) and SpecAugment masks.
+    x may instead hold pieces of consecutive windows (N, S, 101, 64; context_log_mel), whose
+    windows the network pools together (without those two options).
     Deterministic for a seed on two CPU threads."""
+    pieces = x.ndim == 4
+    if pieces and (noise_mixing or spec_augment):
+        raise ValueError("noise mixing and SpecAugment take single windows")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     augment_rng = np.random.default_rng([seed, 1])  # leaves rng's sequence as without them
@@ -222,8 +294,9 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
             batch = torch.roll(standardise(frames), int(rng.integers(FRAMES)), dims=2)
             if spec_augment:
                 batch = mask_spectrogram(batch, augment_rng)
+            present = torch.from_numpy(~np.isnan(frames[:, :, 0, 0])) if pieces else None
             optimiser.zero_grad()
-            loss = loss_function(model(batch), torch.from_numpy(y[chosen]))
+            loss = loss_function(model(batch, present), torch.from_numpy(y[chosen]))
             loss.backward()
             optimiser.step()
             schedule.step()
@@ -296,8 +369,9 @@ def check_folding(model, tensors):
     print(f"folded network checked against the trained one: largest logit difference {gap:.1e}")
 
 
-def metadata(tensors, version):
+def metadata(tensors, version, context=CONTEXT):
     """The safetensors metadata earshot's loader checks."""
     return {"format": "earshot-content-cnn", "input": "content-log-mel-v1",
             "labels": "speech,music,noise", "convolutions": str(layer_count(tensors, "conv")),
-            "dense": str(layer_count(tensors, "dense")), "version": version}
+            "dense": str(layer_count(tensors, "dense")), "version": version,
+            **({"context": str(context)} if context else {})}

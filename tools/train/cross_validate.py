@@ -7,12 +7,12 @@ left out, through the same file rule as compare_models.py.
     tools/train/cross_validate.py [--model cnn|mlp] [--cache .cache/train] [--seed S]
                                   [--out models/content/cross_validation-MODEL.json]
                                   [--packages P ...] [--epochs 6] [--noise-mixing 0.0]
-                                  [--spec-augment]
+                                  [--spec-augment] [--context 0]
 
 --model cnn (the shipped model) trains content_cnn.py's network as train_cnn.py does (about
 4 min per fold on two cores; run train_cnn.py once first, which caches the log-mel windows);
 --model mlp trains the MLP as train_content.py does (seed 3 by default, as it). --epochs,
---noise-mixing and --spec-augment change the CNN's recipe as train_cnn.py's do.
+--noise-mixing, --spec-augment and --context change the CNN's recipe as train_cnn.py's do.
 
 The validation packages of selection.json give the shipped model's figures, but they hold only
 29 noise clips (one package). Holding out each training package in turn measures the same
@@ -89,11 +89,13 @@ def cnn_fold(package, x, y, packages, folder, seed, recipe):
     """Trains the CNN without `package` and scores the package's clips: as fold(), without
     window figures (the held-out windows are kept as features only)."""
     keep = packages != package
-    model = content_cnn.train(x[keep], y[keep], seed=seed, **recipe)
+    training = {name: value for name, value in recipe.items() if name != "context"}
+    model = content_cnn.train(x[keep], y[keep], seed=seed, **training)
     clips = compare.clip_windows(folder)
     items = compare.clip_features(folder, clips)
-    probabilities = [content_cnn.probabilities(model, content_cnn.log_mel(ws))
-                     for _, _, ws, _ in clips]
+    probabilities = [content_cnn.context_probabilities(model, content_cnn.log_mel(ws), silent,
+                                                       recipe["context"])
+                     for _, _, ws, silent in clips]
     matrix, wrong = compare.clip_confusion(probabilities, items)
     result = {"trained_on_windows": int(keep.sum()), "classes": {}, "wrong_clips": wrong}
     for i, name in enumerate(CLASSES):
@@ -116,6 +118,7 @@ def main():
                         help="CNN only")
     parser.add_argument("--spec-augment", action=argparse.BooleanOptionalAction,
                         default=content_cnn.SPEC_AUGMENT, help="CNN only")
+    parser.add_argument("--context", type=int, default=content_cnn.CONTEXT, help="CNN only")
     args = parser.parse_args()
     args.seed = args.seed if args.seed is not None else {"cnn": 1, "mlp": 3}[args.model]
     args.out = args.out or ROOT / f"models/content/cross_validation-{args.model}.json"
@@ -125,14 +128,15 @@ def main():
     sources = [s for s in selection["sources"] if s["class"] in CLASSES
                and s["package"] not in validation_packages and "generated" not in s]
     if args.model == "cnn":
-        x, y, packages = content_cnn.training_log_mel(args.cache, selection, 1)
+        x, y, packages = content_cnn.training_log_mel(args.cache, selection, 1, args.context)
     else:
         train = np.load(args.cache / "dataset/train.npz")
         x, y = train["features"].astype(np.float32), train["labels"].astype(np.int64)
         packages = np.array([group.split(":")[0] for group in train["groups"]])
 
     recipe = ({"epochs": args.epochs, "noise_mixing": args.noise_mixing,
-               "spec_augment": args.spec_augment} if args.model == "cnn" else {})
+               "spec_augment": args.spec_augment, "context": args.context}
+              if args.model == "cnn" else {})
     folds = {}
     for package in args.packages or dict.fromkeys(s["package"] for s in sources):
         print(f"holding out {package}", flush=True)

@@ -5,7 +5,7 @@ format with a summary of its training and held-out figures.
     tools/train/train_cnn.py [--out models/content] [--width 8] [--epochs 6]
                              [--samples-per-epoch 30000] [--seed 1] [--cache .cache/train]
                              [--mlp models/content/content-v1.safetensors]
-                             [--noise-mixing 0.0] [--spec-augment]
+                             [--noise-mixing 0.0] [--spec-augment] [--context 0]
 
 Writes OUT/content-cnn-v1.safetensors (batch norm folded in; src/analysis/content_cnn.hpp) and
 OUT/training-cnn.json. Run build_dataset.py first. It scores the network on the held-out
@@ -13,7 +13,9 @@ packages' 1 s windows and 10 s clips (the clip rule of docs/analysis.md, as comp
 applies it), next to the MLP given by --mlp (the model shipped before) and the mean of both.
 About 5 min on two cores once the log-mel windows are cached (content_cnn.py).
 --noise-mixing and --spec-augment are augmentations the shipped recipe does not use (the model
-card says what they did); they are kept so that the comparison can be run again.
+card says what they did); they are kept so that the comparison can be run again. --context N
+trains the network to read each window with N neighbours on each side (content_cnn.py; its
+training pieces are cached apart, the first time taking about as long as the data set).
 """
 import argparse
 import json
@@ -55,6 +57,8 @@ def main():
                         help="share of noise windows with another noise window laid under")
     parser.add_argument("--spec-augment", action=argparse.BooleanOptionalAction,
                         default=cnn.SPEC_AUGMENT, help="SpecAugment band and time masks")
+    parser.add_argument("--context", type=int, default=cnn.CONTEXT,
+                        help="neighbouring windows on each side that the head also reads")
     args = parser.parse_args()
     torch.set_num_threads(2)
     selection = json.loads(dataset.SELECTION.read_text())
@@ -62,7 +66,7 @@ def main():
     clips = compare.clip_windows(args.cache / "dataset")
     items = compare.clip_features(args.cache / "dataset", clips)
     cnn.check_against_earshot(clips, items)
-    x, y, _ = cnn.training_log_mel(args.cache, selection, 1)
+    x, y, _ = cnn.training_log_mel(args.cache, selection, 1, args.context)
     vx, vy, groups = cnn.validation_log_mel(args.cache, selection, 1)
     model = cnn.train(x, y, args.width, args.epochs, args.samples_per_epoch, args.seed,
                       args.noise_mixing, args.spec_augment)
@@ -74,10 +78,12 @@ def main():
     cnn.check_folding(model, tensors)
     args.out.mkdir(parents=True, exist_ok=True)
     write_safetensors(args.out / "content-cnn-v1.safetensors", tensors,
-                      cnn.metadata(tensors, "content-cnn-v1"))
+                      cnn.metadata(tensors, "content-cnn-v1", args.context))
 
     cnn_windows = cnn.probabilities(model, vx)
-    cnn_clips = [cnn.probabilities(model, cnn.log_mel(ws)) for _, _, ws, _ in clips]
+    # The windows' figures read each window alone; the clips', each with its neighbours.
+    cnn_clips = [cnn.context_probabilities(model, cnn.log_mel(ws), silent, args.context)
+                 for _, _, ws, silent in clips]
     compare.window_report("cnn", cnn_windows.argmax(1), vy, groups)
     clip_recall = compare.evaluate_probabilities("cnn", cnn_clips, items)
     if args.mlp.exists():
@@ -101,6 +107,7 @@ def main():
         "parameters": int(parameters), "multiply_adds_per_window": int(model.multiply_adds()),
         "epochs": args.epochs, "samples_per_epoch": args.samples_per_epoch, "seed": args.seed,
         "noise_mixing": args.noise_mixing, "spec_augment": args.spec_augment,
+        "context": args.context,
     }
     (args.out / "training-cnn.json").write_text(json.dumps(summary, indent=2) + "\n")
 
