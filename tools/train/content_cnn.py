@@ -370,8 +370,11 @@ def check_folding(model, tensors):
 
 
 def metadata(tensors, version, context=CONTEXT):
-    """The safetensors metadata earshot's loader checks."""
-    return {"format": "earshot-content-cnn", "input": "content-log-mel-v1",
-            "labels": "speech,music,noise", "convolutions": str(layer_count(tensors, "conv")),
+    """The safetensors metadata earshot's loader checks. A network trained with context gets a
+    format of its own, which earshot refuses: it reads each window alone, and would run such a
+    network without the neighbours it was trained to read."""
+    return {"format": "earshot-content-cnn" + ("-context" if context else ""),
+            "input": "content-log-mel-v1", "labels": "speech,music,noise",
+            "convolutions": str(layer_count(tensors, "conv")),
             "dense": str(layer_count(tensors, "dense")), "version": version,
             **({"context": str(context)} if context else {})}

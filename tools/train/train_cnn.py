@@ -15,7 +15,8 @@ About 5 min on two cores once the log-mel windows are cached (content_cnn.py).
 --noise-mixing and --spec-augment are augmentations the shipped recipe does not use (the model
 card says what they did); they are kept so that the comparison can be run again. --context N
 trains the network to read each window with N neighbours on each side (content_cnn.py; its
-training pieces are cached apart, the first time taking about as long as the data set).
+training pieces are cached apart, the first time taking about as long as the data set); it is
+scored here, and its file has a format earshot refuses, since earshot reads windows alone.
 """
 import argparse
 import json
