@@ -258,13 +258,28 @@ def mask_spectrogram(batch, rng, max_bands=8, max_frames=20):
     return batch.masked_fill(torch.from_numpy(masked).unsqueeze(1), 0.0)
 
 
+def sampling_weights(y, sources=None):
+    """Each window's chance to be drawn: classes equally often and, within a class, windows
+    equally often, or with `sources` (the source of each window) sources equally often."""
+    counts = np.bincount(y, minlength=3)
+    if sources is None:
+        return 1.0 / counts[y]
+    keys, source_of = np.unique(np.char.add(sources.astype(str), y.astype(str)),
+                                return_inverse=True)
+    source_class = np.zeros(len(keys), dtype=np.int64)
+    source_class[source_of] = y
+    sources_per_class = np.bincount(source_class, minlength=3)
+    return 1.0 / (np.bincount(source_of)[source_of] * sources_per_class[y])
+
+
 def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH, seed=SEED,
-          noise_mixing=NOISE_MIXING, spec_augment=SPEC_AUGMENT):
+          noise_mixing=NOISE_MIXING, spec_augment=SPEC_AUGMENT, sources=None):
     """A Cnn trained on log-mel windows x (N, 101, 64) with labels y: AdamW under a one-cycle
     schedule, classes balanced by sampling, each batch shifted circularly in time; optionally
     noise laid under noise (mix_noise, for that share of noise windows) and SpecAugment masks.
     x may instead hold pieces of consecutive windows (N, S, 101, 64; context_log_mel), whose
-    windows the network pools together (without those two options).
+    windows the network pools together (without those two options). With `sources` (the
+    package of each window), each source of a class is drawn as often as the others.
     Deterministic for a seed on two CPU threads."""
     pieces = x.ndim == 4
     if pieces and (noise_mixing or spec_augment):
@@ -274,9 +289,8 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
     augment_rng = np.random.default_rng([seed, 1])  # leaves rng's sequence as without them
     noise_rows = np.flatnonzero(y == NOISE)
     model = Cnn(width)
-    counts = np.bincount(y, minlength=3)
     sampler = torch.utils.data.WeightedRandomSampler(
-        torch.from_numpy(1.0 / counts[y]), samples_per_epoch, replacement=True)
+        torch.from_numpy(sampling_weights(y, sources)), samples_per_epoch, replacement=True)
     batches = torch.utils.data.DataLoader(torch.arange(len(y)), batch_size=128, sampler=sampler)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, 2e-3,

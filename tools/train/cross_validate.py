@@ -7,12 +7,13 @@ left out, through the same file rule as compare_models.py.
     tools/train/cross_validate.py [--model cnn|mlp] [--cache .cache/train] [--seed S]
                                   [--out models/content/cross_validation-MODEL.json]
                                   [--packages P ...] [--epochs 6] [--noise-mixing 0.0]
-                                  [--spec-augment] [--context 0]
+                                  [--spec-augment] [--context 0] [--balance-sources]
 
 --model cnn (the shipped model) trains content_cnn.py's network as train_cnn.py does (about
 4 min per fold on two cores; run train_cnn.py once first, which caches the log-mel windows);
 --model mlp trains the MLP as train_content.py does (seed 3 by default, as it). --epochs,
---noise-mixing, --spec-augment and --context change the CNN's recipe as train_cnn.py's do.
+--noise-mixing, --spec-augment, --context and --balance-sources change the CNN's recipe as
+train_cnn.py's do.
 
 The validation packages of selection.json give the shipped model's figures, but they hold only
 29 noise clips (one package). Holding out each training package in turn measures the same
@@ -89,8 +90,10 @@ def cnn_fold(package, x, y, packages, folder, seed, recipe):
     """Trains the CNN without `package` and scores the package's clips: as fold(), without
     window figures (the held-out windows are kept as features only)."""
     keep = packages != package
-    training = {name: value for name, value in recipe.items() if name != "context"}
-    model = content_cnn.train(x[keep], y[keep], seed=seed, **training)
+    training = {name: value for name, value in recipe.items()
+                if name not in ("context", "balance_sources")}
+    sources = packages[keep] if recipe["balance_sources"] else None
+    model = content_cnn.train(x[keep], y[keep], seed=seed, sources=sources, **training)
     clips = compare.clip_windows(folder)
     items = compare.clip_features(folder, clips)
     probabilities = [content_cnn.context_probabilities(model, content_cnn.log_mel(ws), silent,
@@ -119,6 +122,7 @@ def main():
     parser.add_argument("--spec-augment", action=argparse.BooleanOptionalAction,
                         default=content_cnn.SPEC_AUGMENT, help="CNN only")
     parser.add_argument("--context", type=int, default=content_cnn.CONTEXT, help="CNN only")
+    parser.add_argument("--balance-sources", action="store_true", help="CNN only")
     args = parser.parse_args()
     args.seed = args.seed if args.seed is not None else {"cnn": 1, "mlp": 3}[args.model]
     args.out = args.out or ROOT / f"models/content/cross_validation-{args.model}.json"
@@ -135,7 +139,8 @@ def main():
         packages = np.array([group.split(":")[0] for group in train["groups"]])
 
     recipe = ({"epochs": args.epochs, "noise_mixing": args.noise_mixing,
-               "spec_augment": args.spec_augment, "context": args.context}
+               "spec_augment": args.spec_augment, "context": args.context,
+               "balance_sources": args.balance_sources}
               if args.model == "cnn" else {})
     folds = {}
     for package in args.packages or dict.fromkeys(s["package"] for s in sources):

@@ -60,6 +60,8 @@ def main():
                         default=cnn.SPEC_AUGMENT, help="SpecAugment band and time masks")
     parser.add_argument("--context", type=int, default=cnn.CONTEXT,
                         help="neighbouring windows on each side that the head also reads")
+    parser.add_argument("--balance-sources", action="store_true",
+                        help="draw each source of a class as often as the others")
     args = parser.parse_args()
     torch.set_num_threads(2)
     selection = json.loads(dataset.SELECTION.read_text())
@@ -67,10 +69,11 @@ def main():
     clips = compare.clip_windows(args.cache / "dataset")
     items = compare.clip_features(args.cache / "dataset", clips)
     cnn.check_against_earshot(clips, items)
-    x, y, _ = cnn.training_log_mel(args.cache, selection, 1, args.context)
+    x, y, packages = cnn.training_log_mel(args.cache, selection, 1, args.context)
     vx, vy, groups = cnn.validation_log_mel(args.cache, selection, 1)
     model = cnn.train(x, y, args.width, args.epochs, args.samples_per_epoch, args.seed,
-                      args.noise_mixing, args.spec_augment)
+                      args.noise_mixing, args.spec_augment,
+                      packages if args.balance_sources else None)
     parameters = sum(p.numel() for p in model.parameters())
     print(f"CNN width {args.width}: {parameters} parameters, "
           f"{model.multiply_adds() / 1e6:.1f} M multiply-adds per window")
@@ -108,7 +111,7 @@ def main():
         "parameters": int(parameters), "multiply_adds_per_window": int(model.multiply_adds()),
         "epochs": args.epochs, "samples_per_epoch": args.samples_per_epoch, "seed": args.seed,
         "noise_mixing": args.noise_mixing, "spec_augment": args.spec_augment,
-        "context": args.context,
+        "context": args.context, "balance_sources": args.balance_sources,
     }
     (args.out / "training-cnn.json").write_text(json.dumps(summary, indent=2) + "\n")
 
