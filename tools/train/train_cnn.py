@@ -6,6 +6,7 @@ format with a summary of its training and held-out figures.
                              [--samples-per-epoch 30000] [--seed 1] [--cache .cache/train]
                              [--mlp models/content/content-v1.safetensors]
                              [--noise-mixing 0.0] [--spec-augment] [--context 0]
+                             [--balance-sources]
 
 Writes OUT/content-cnn-v1.safetensors (batch norm folded in; src/analysis/content_cnn.hpp) and
 OUT/training-cnn.json. Run build_dataset.py first. It scores the network on the held-out
@@ -17,6 +18,8 @@ card says what they did); they are kept so that the comparison can be run again.
 trains the network to read each window with N neighbours on each side (content_cnn.py; its
 training pieces are cached apart, the first time taking about as long as the data set); it is
 scored here, and its file has a format earshot refuses, since earshot reads windows alone.
+--balance-sources draws each source of a class (e.g. 0ad-data's noise, the synthesised noise)
+equally often instead of in proportion to its windows. The model card says what both did.
 """
 import argparse
 import json
