@@ -273,13 +273,15 @@ def sampling_weights(y, sources=None):
 
 
 def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH, seed=SEED,
-          noise_mixing=NOISE_MIXING, spec_augment=SPEC_AUGMENT, sources=None):
+          noise_mixing=NOISE_MIXING, spec_augment=SPEC_AUGMENT, sources=None, teachers=()):
     """A Cnn trained on log-mel windows x (N, 101, 64) with labels y: AdamW under a one-cycle
     schedule, classes balanced by sampling, each batch shifted circularly in time; optionally
     noise laid under noise (mix_noise, for that share of noise windows) and SpecAugment masks.
     x may instead hold pieces of consecutive windows (N, S, 101, 64; context_log_mel), whose
     windows the network pools together (without those two options). With `sources` (the
-    package of each window), each source of a class is drawn as often as the others.
+    package of each window), each source of a class is drawn as often as the others. With
+    `teachers` (trained Cnns), the target of each augmented window is the mean of their
+    softmax on that same window instead of its label: the teachers distilled into one network.
     Deterministic for a seed on two CPU threads."""
     pieces = x.ndim == 4
     if pieces and (noise_mixing or spec_augment):
@@ -295,7 +297,7 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, 2e-3,
                                                    total_steps=epochs * len(batches))
-    loss_function = torch.nn.CrossEntropyLoss()
+    loss_function = torch.nn.CrossEntropyLoss()  # takes labels or probabilities as targets
     for epoch in range(epochs):
         model.train()
         started, total = time.time(), 0.0
@@ -309,8 +311,10 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
             if spec_augment:
                 batch = mask_spectrogram(batch, augment_rng)
             present = torch.from_numpy(~np.isnan(frames[:, :, 0, 0])) if pieces else None
+            target = (teacher_probabilities(teachers, batch, present) if teachers
+                      else torch.from_numpy(y[chosen]))
             optimiser.zero_grad()
-            loss = loss_function(model(batch, present), torch.from_numpy(y[chosen]))
+            loss = loss_function(model(batch, present), target)
             loss.backward()
             optimiser.step()
             schedule.step()
@@ -320,11 +324,55 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
     return model.eval()
 
 
+def teacher_probabilities(teachers, batch, present=None):
+    """The mean softmax of trained networks (in eval mode) over a standardised batch."""
+    with torch.no_grad():
+        return torch.stack([torch.softmax(t(batch, present), 1) for t in teachers]).mean(0)
+
+
+def model_file(cache, held_out, seed, recipe):
+    """Where cached_model keeps a network trained without the package `held_out` (or "none")
+    at a seed by a recipe (train()'s keyword arguments)."""
+    key = "-".join(f"{name}={value}" for name, value in sorted(recipe.items()))
+    return cache / "cnn-models" / f"without={held_out}-seed={seed}-{key}.pt"
+
+
+def cached_model(path, train_model, width=WIDTH):
+    """The Cnn whose weights `path` holds, trained by train_model() and saved there first if
+    it is not there yet (teachers of a distillation are reused between runs)."""
+    model = Cnn(width)
+    if path.exists():
+        model.load_state_dict(torch.load(path))
+        return model.eval()
+    trained = train_model()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(trained.state_dict(), path)
+    return trained
+
+
 def probabilities(model, frames):
     """(N, 3) softmax of the model over log-mel windows, a thousand at a time."""
     with torch.no_grad():
         return np.concatenate([torch.softmax(model(standardise(frames[i:i + 1000])), 1).numpy()
                                for i in range(0, len(frames), 1000)] or [np.zeros((0, 3))])
+
+
+def with_noise_bias(probabilities, bias):
+    """Window probabilities (N, 3) as the network would give them with `bias` added to its noise
+    logit: the noise probability times e^bias, renormalised (a prior shift)."""
+    if not bias:
+        return probabilities
+    shifted = np.array(probabilities, dtype=np.float64)
+    shifted[:, NOISE] *= np.exp(bias)
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def add_noise_bias(tensors, bias):
+    """Folds a noise prior (with_noise_bias) into the last dense layer's bias."""
+    last = f"dense.{layer_count(tensors, 'dense') - 1}.bias"
+    tensors[last] = tensors[last].copy()
+    tensors[last][NOISE] += np.float32(bias)
+    return tensors
 
 
 def folded_tensors(model):
@@ -383,12 +431,14 @@ def check_folding(model, tensors):
     print(f"folded network checked against the trained one: largest logit difference {gap:.1e}")
 
 
-def metadata(tensors, version, context=CONTEXT):
+def metadata(tensors, version, context=CONTEXT, noise_bias=0.0):
     """The safetensors metadata earshot's loader checks. A network trained with context gets a
     format of its own, which earshot refuses: it reads each window alone, and would run such a
-    network without the neighbours it was trained to read."""
+    network without the neighbours it was trained to read. A noise prior folded into the last
+    bias (add_noise_bias) is recorded, for the reader; earshot needs nothing more to run it."""
     return {"format": "earshot-content-cnn" + ("-context" if context else ""),
             "input": "content-log-mel-v1", "labels": "speech,music,noise",
             "convolutions": str(layer_count(tensors, "conv")),
             "dense": str(layer_count(tensors, "dense")), "version": version,
-            **({"context": str(context)} if context else {})}
+            **({"context": str(context)} if context else {}),
+            **({"noise_bias": str(noise_bias)} if noise_bias else {})}

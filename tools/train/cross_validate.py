@@ -8,12 +8,13 @@ left out, through the same file rule as compare_models.py.
                                   [--out models/content/cross_validation-MODEL.json]
                                   [--packages P ...] [--epochs 6] [--noise-mixing 0.0]
                                   [--spec-augment] [--context 0] [--balance-sources]
+                                  [--distil-seeds S ...]
 
 --model cnn (the shipped model) trains content_cnn.py's network as train_cnn.py does (about
 4 min per fold on two cores; run train_cnn.py once first, which caches the log-mel windows);
 --model mlp trains the MLP as train_content.py does (seed 3 by default, as it). --epochs,
---noise-mixing, --spec-augment, --context and --balance-sources change the CNN's recipe as
-train_cnn.py's do.
+--noise-mixing, --spec-augment, --context, --balance-sources and --distil-seeds change the
+CNN's recipe as train_cnn.py's do (with --distil-seeds, each fold trains its own teachers).
 
 The validation packages of selection.json give the shipped model's figures, but they hold only
 29 noise clips (one package). Holding out each training package in turn measures the same
@@ -86,21 +87,52 @@ def fold(package, x, y, packages, held_out, seed):
     return result
 
 
-def cnn_fold(package, x, y, packages, folder, seed, recipe):
+def cnn_fold(package, x, y, packages, cache, seed, recipe, probabilities_out=None):
     """Trains the CNN without `package` and scores the package's clips: as fold(), without
-    window figures (the held-out windows are kept as features only)."""
+    window figures (the held-out windows are kept as features only). With probabilities_out,
+    the network's window probabilities of each clip are saved there (PACKAGE.npz)."""
+    folder = cache / "cross-validation" / package
     keep = packages != package
     training = {name: value for name, value in recipe.items()
-                if name not in ("context", "balance_sources")}
+                if name not in ("context", "balance_sources", "distil_seeds")}
     sources = packages[keep] if recipe["balance_sources"] else None
-    model = content_cnn.train(x[keep], y[keep], seed=seed, sources=sources, **training)
+
+    def trained(model_seed, teachers=()):
+        return content_cnn.train(x[keep], y[keep], seed=model_seed, sources=sources,
+                                 teachers=teachers, **training)
+
+    def cached(model_seed):
+        return content_cnn.cached_model(content_cnn.model_file(
+            cache, package, model_seed, dict(training, sources=recipe["balance_sources"])),
+            lambda: trained(model_seed))
+
+    teachers = [cached(teacher_seed) for teacher_seed in recipe["distil_seeds"]]
+    model = trained(seed, teachers) if teachers else cached(seed)
     clips = compare.clip_windows(folder)
     items = compare.clip_features(folder, clips)
-    probabilities = [content_cnn.context_probabilities(model, content_cnn.log_mel(ws), silent,
-                                                       recipe["context"])
-                     for _, _, ws, silent in clips]
+    probabilities = clip_probabilities([model], clips, recipe["context"])
+    if probabilities_out:
+        probabilities_out.mkdir(parents=True, exist_ok=True)
+        np.savez(probabilities_out / f"{package}.npz",
+                 **{f"{truth}/{name}": p for (name, truth, _, _), p in zip(clips, probabilities)})
+    result = {"trained_on_windows": int(keep.sum()), **clip_figures(probabilities, items)}
+    if teachers:
+        result["teachers_mean"] = clip_figures(
+            clip_probabilities(teachers, clips, recipe["context"]), items)
+    return result
+
+
+def clip_probabilities(models, clips, context):
+    """The mean window probabilities of CNNs over each clip of compare.clip_windows."""
+    return [np.mean([content_cnn.context_probabilities(
+        model, content_cnn.log_mel(ws), silent, context) for model in models], axis=0)
+        for _, _, ws, silent in clips]
+
+
+def clip_figures(probabilities, items):
+    """The confusion of window probabilities given per clip, per class, and the wrong clips."""
     matrix, wrong = compare.clip_confusion(probabilities, items)
-    result = {"trained_on_windows": int(keep.sum()), "classes": {}, "wrong_clips": wrong}
+    result = {"classes": {}, "wrong_clips": wrong}
     for i, name in enumerate(CLASSES):
         if matrix[i].sum():
             result["classes"][name] = {"clips": int(matrix[i].sum()), "right": int(matrix[i, i]),
@@ -123,6 +155,9 @@ def main():
                         default=content_cnn.SPEC_AUGMENT, help="CNN only")
     parser.add_argument("--context", type=int, default=content_cnn.CONTEXT, help="CNN only")
     parser.add_argument("--balance-sources", action="store_true", help="CNN only")
+    parser.add_argument("--distil-seeds", type=int, nargs="+", default=[], help="CNN only")
+    parser.add_argument("--probabilities", type=Path,
+                        help="CNN only: save each fold's window probabilities here (noise_bias.py)")
     args = parser.parse_args()
     args.seed = args.seed if args.seed is not None else {"cnn": 1, "mlp": 3}[args.model]
     args.out = args.out or ROOT / f"models/content/cross_validation-{args.model}.json"
@@ -140,7 +175,7 @@ def main():
 
     recipe = ({"epochs": args.epochs, "noise_mixing": args.noise_mixing,
                "spec_augment": args.spec_augment, "context": args.context,
-               "balance_sources": args.balance_sources}
+               "balance_sources": args.balance_sources, "distil_seeds": args.distil_seeds}
               if args.model == "cnn" else {})
     folds = {}
     for package in args.packages or dict.fromkeys(s["package"] for s in sources):
@@ -148,8 +183,8 @@ def main():
         held_out = held_out_data(package, [s for s in sources if s["package"] == package],
                                  args.cache, args.seed)
         if args.model == "cnn":
-            folds[package] = cnn_fold(package, x, y, packages,
-                                      args.cache / "cross-validation" / package, args.seed, recipe)
+            folds[package] = cnn_fold(package, x, y, packages, args.cache, args.seed, recipe,
+                                      args.probabilities)
         else:
             folds[package] = fold(package, x, y, packages, held_out, args.seed)
         for name, figures in folds[package]["classes"].items():
@@ -157,6 +192,9 @@ def main():
             print(f"  {name:6} clips {figures['right']:3}/{figures['clips']:3}  "
                   + (f"windows {windows:.3f}  " if windows is not None else "")
                   + f"{figures['predicted']}", flush=True)
+        for name, figures in folds[package].get("teachers_mean", {}).get("classes", {}).items():
+            print(f"  {name:6} clips {figures['right']:3}/{figures['clips']:3}  (the teachers' "
+                  f"mean) {figures['predicted']}", flush=True)
 
     totals = {}
     for name in CLASSES:

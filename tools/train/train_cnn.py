@@ -6,7 +6,7 @@ format with a summary of its training and held-out figures.
                              [--samples-per-epoch 30000] [--seed 1] [--cache .cache/train]
                              [--mlp models/content/content-v1.safetensors]
                              [--noise-mixing 0.0] [--spec-augment] [--context 0]
-                             [--balance-sources]
+                             [--balance-sources] [--distil-seeds S ...] [--noise-bias 0.0]
 
 Writes OUT/content-cnn-v1.safetensors (batch norm folded in; src/analysis/content_cnn.hpp) and
 OUT/training-cnn.json. Run build_dataset.py first. It scores the network on the held-out
@@ -20,6 +20,11 @@ training pieces are cached apart, the first time taking about as long as the dat
 scored here, and its file has a format earshot refuses, since earshot reads windows alone.
 --balance-sources draws each source of a class (e.g. 0ad-data's noise, the synthesised noise)
 equally often instead of in proportion to its windows. The model card says what both did.
+--distil-seeds trains one network per seed by the same recipe (cached under CACHE/cnn-models),
+scores their mean, and trains the written network (at --seed) to give that mean on every
+augmented window instead of the window's label. --noise-bias adds a constant to the written
+network's noise logit (noise_bias.py chooses it on the cross-validation folds), and the figures
+here are the network's with it.
 """
 import argparse
 import json
@@ -47,6 +52,16 @@ def per_package_recall(predicted, labels, groups):
     return recall
 
 
+def report_ensemble(teachers, vx, vy, groups, clips, items, seeds):
+    """The held-out figures of the mean of the teachers' outputs."""
+    name = f"mean of seeds {' '.join(map(str, seeds))}"
+    windows = np.mean([cnn.probabilities(t, vx) for t in teachers], axis=0)
+    per_clip = [np.mean([cnn.context_probabilities(t, cnn.log_mel(ws), silent, 0)
+                         for t in teachers], axis=0) for _, _, ws, silent in clips]
+    compare.window_report(name, windows.argmax(1), vy, groups)
+    compare.evaluate_probabilities(name, per_clip, items)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", type=Path, default=dataset.ROOT / ".cache/train")
@@ -65,7 +80,13 @@ def main():
                         help="neighbouring windows on each side that the head also reads")
     parser.add_argument("--balance-sources", action="store_true",
                         help="draw each source of a class as often as the others")
+    parser.add_argument("--distil-seeds", type=int, nargs="+", default=[],
+                        help="train on the mean output of networks trained at these seeds")
+    parser.add_argument("--noise-bias", type=float, default=0.0,
+                        help="added to the noise logit (noise_bias.py)")
     args = parser.parse_args()
+    if args.distil_seeds and args.context:
+        parser.error("--distil-seeds takes networks that read windows alone (--context 0)")
     torch.set_num_threads(2)
     selection = json.loads(dataset.SELECTION.read_text())
 
@@ -74,22 +95,33 @@ def main():
     cnn.check_against_earshot(clips, items)
     x, y, packages = cnn.training_log_mel(args.cache, selection, 1, args.context)
     vx, vy, groups = cnn.validation_log_mel(args.cache, selection, 1)
-    model = cnn.train(x, y, args.width, args.epochs, args.samples_per_epoch, args.seed,
-                      args.noise_mixing, args.spec_augment,
-                      packages if args.balance_sources else None)
+    recipe = {"width": args.width, "epochs": args.epochs,
+              "samples_per_epoch": args.samples_per_epoch, "noise_mixing": args.noise_mixing,
+              "spec_augment": args.spec_augment,
+              "sources": packages if args.balance_sources else None}
+    teachers = [cnn.cached_model(
+        cnn.model_file(args.cache, "none", seed, dict(recipe, sources=args.balance_sources)),
+        lambda seed=seed: cnn.train(x, y, seed=seed, **recipe), args.width)
+        for seed in args.distil_seeds]
+    if teachers:
+        report_ensemble(teachers, vx, vy, groups, clips, items, args.distil_seeds)
+    model = cnn.train(x, y, seed=args.seed, teachers=teachers, **recipe)
     parameters = sum(p.numel() for p in model.parameters())
     print(f"CNN width {args.width}: {parameters} parameters, "
           f"{model.multiply_adds() / 1e6:.1f} M multiply-adds per window")
 
     tensors = cnn.folded_tensors(model)
     cnn.check_folding(model, tensors)
+    if args.noise_bias:
+        cnn.add_noise_bias(tensors, args.noise_bias)
     args.out.mkdir(parents=True, exist_ok=True)
     write_safetensors(args.out / "content-cnn-v1.safetensors", tensors,
-                      cnn.metadata(tensors, "content-cnn-v1", args.context))
+                      cnn.metadata(tensors, "content-cnn-v1", args.context, args.noise_bias))
 
-    cnn_windows = cnn.probabilities(model, vx)
+    cnn_windows = cnn.with_noise_bias(cnn.probabilities(model, vx), args.noise_bias)
     # The windows' figures read each window alone; the clips', each with its neighbours.
-    cnn_clips = [cnn.context_probabilities(model, cnn.log_mel(ws), silent, args.context)
+    cnn_clips = [cnn.with_noise_bias(cnn.context_probabilities(model, cnn.log_mel(ws), silent,
+                                                               args.context), args.noise_bias)
                  for _, _, ws, silent in clips]
     compare.window_report("cnn", cnn_windows.argmax(1), vy, groups)
     clip_recall = compare.evaluate_probabilities("cnn", cnn_clips, items)
@@ -115,6 +147,7 @@ def main():
         "epochs": args.epochs, "samples_per_epoch": args.samples_per_epoch, "seed": args.seed,
         "noise_mixing": args.noise_mixing, "spec_augment": args.spec_augment,
         "context": args.context, "balance_sources": args.balance_sources,
+        "distilled_from_seeds": args.distil_seeds, "noise_bias": args.noise_bias,
     }
     (args.out / "training-cnn.json").write_text(json.dumps(summary, indent=2) + "\n")
 

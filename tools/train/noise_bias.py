@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Chooses the content CNN's noise prior on the cross-validation folds: the constant b added to
+the network's noise logit (noise probabilities times e^b, renormalised) that maximises the mean
+of the speech, music and noise recalls over every fold's held-out clips, through the file rules
+of compare_models.py. On packages it never saw, the recipe under-calls noise; this measures by
+how much without touching the validation packages.
+
+    tools/train/noise_bias.py PROBABILITIES [--cache .cache/train] [--out FILE.json]
+                              [--grid -1.0 3.0 0.05]
+
+PROBABILITIES is the folder cross_validate.py --probabilities wrote (one PACKAGE.npz of window
+probabilities per fold). Ties go to the smallest |b|. train_cnn.py --noise-bias folds b into the
+written network.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import compare_models as compare
+import content_cnn as cnn
+
+ROOT = Path(__file__).resolve().parents[2]
+SCORED = ["speech", "music", "noise"]
+
+
+def folds(probabilities, cache):
+    """[(window probabilities per clip, clip items)] of every fold saved in `probabilities`."""
+    out = []
+    for saved in sorted(probabilities.glob("*.npz")):
+        items = compare.clip_features(cache / "cross-validation" / saved.stem)
+        windows = np.load(saved)
+        out.append(([windows[f"{truth}/{name}"] for name, truth, _, _ in items], items))
+    return out
+
+
+def confusion(all_folds, bias):
+    """The 4 x 4 clip confusion over compare.ALL of every fold with the noise prior `bias`."""
+    total = np.zeros((4, 4), dtype=int)
+    for probabilities, items in all_folds:
+        matrix, _ = compare.clip_confusion(
+            [cnn.with_noise_bias(p, bias) for p in probabilities], items)
+        total += matrix
+    return total
+
+
+def recalls(matrix):
+    return {name: matrix[i, i] / matrix[i].sum() for i, name in enumerate(compare.ALL)
+            if name in SCORED}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("probabilities", type=Path)
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache/train")
+    parser.add_argument("--out", type=Path, default=ROOT / "models/content/noise-bias-cnn.json")
+    parser.add_argument("--grid", type=float, nargs=3, default=[-1.0, 3.0, 0.05],
+                        metavar=("FROM", "TO", "STEP"))
+    args = parser.parse_args()
+    all_folds = folds(args.probabilities, args.cache)
+    start, stop, step = args.grid
+    sweep = []
+    for bias in np.round(np.arange(start, stop + step / 2, step), 4):
+        matrix = confusion(all_folds, bias)
+        per_class = recalls(matrix)
+        sweep.append({"bias": float(bias), "balanced_recall": float(np.mean(list(
+            per_class.values()))), **{f"{name}_right": int(matrix[i, i]) for i, name in
+                                      enumerate(compare.ALL) if name in SCORED}})
+        print(f"b {bias:+.2f}: " + "  ".join(
+            f"{name} {matrix[i, i]}/{matrix[i].sum()}" for i, name in enumerate(compare.ALL)
+            if name in SCORED) + f"  mean recall {sweep[-1]['balanced_recall']:.4f}", flush=True)
+    best = max(sweep, key=lambda row: (round(row["balanced_recall"], 10), -abs(row["bias"])))
+    print(f"chosen: b = {best['bias']:+.2f} (mean recall {best['balanced_recall']:.4f})")
+    args.out.write_text(json.dumps({
+        "about": __doc__.split("\n\n")[0].replace("\n", " "), "folds": len(all_folds),
+        "clips": {name: int(confusion(all_folds, 0.0)[i].sum())
+                  for i, name in enumerate(compare.ALL) if name in SCORED},
+        "chosen_bias": best["bias"], "sweep": sweep}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
