@@ -9,6 +9,7 @@ hop 160, centred, 64 Slaney bands, 10 log10(mel + 1e-8) floored at -80 dB); chec
 compares them with earshot's band shapes before anything trains. The log-mel windows are cached
 under CACHE/cnn (about 0.7 GB; the first time takes about as long as the data set itself).
 """
+import hashlib
 import sys
 import tempfile
 import time
@@ -330,11 +331,20 @@ def teacher_probabilities(teachers, batch, present=None):
         return torch.stack([torch.softmax(t(batch, present), 1) for t in teachers]).mean(0)
 
 
-def model_file(cache, held_out, seed, recipe):
-    """Where cached_model keeps a network trained without the package `held_out` (or "none")
-    at a seed by a recipe (train()'s keyword arguments)."""
+def data_fingerprint(x, y):
+    """A short digest of training windows and labels (every label, every 997th window), so that
+    a network cached for one data set is never reused for another."""
+    digest = hashlib.sha1(np.ascontiguousarray(y).tobytes())
+    digest.update(np.ascontiguousarray(x[::997]).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def model_file(cache, data, held_out, seed, recipe):
+    """Where cached_model keeps a network trained on the data whose data_fingerprint is `data`
+    without the package `held_out` (or "none"), at a seed, by a recipe (train()'s keyword
+    arguments)."""
     key = "-".join(f"{name}={value}" for name, value in sorted(recipe.items()))
-    return cache / "cnn-models" / f"without={held_out}-seed={seed}-{key}.pt"
+    return cache / "cnn-models" / f"data={data}-without={held_out}-seed={seed}-{key}.pt"
 
 
 def cached_model(path, train_model, width=WIDTH):

@@ -88,13 +88,14 @@ def fold(package, x, y, packages, held_out, seed):
 
 
 def cnn_fold(package, x, y, packages, cache, seed, recipe, probabilities_out=None):
-    """Trains the CNN without `package` and scores the package's clips: as fold(), without
-    window figures (the held-out windows are kept as features only). With probabilities_out,
-    the network's window probabilities of each clip are saved there (PACKAGE.npz)."""
+    """Trains the CNN without `package` (or takes it from CACHE/cnn-models, where it keeps the
+    networks it trains) and scores the package's clips: as fold(), without window figures (the
+    held-out windows are kept as features only). With probabilities_out, the network's window
+    probabilities of each clip are saved there (PACKAGE.npz)."""
     folder = cache / "cross-validation" / package
     keep = packages != package
     training = {name: value for name, value in recipe.items()
-                if name not in ("context", "balance_sources", "distil_seeds")}
+                if name not in ("context", "balance_sources", "distil_seeds", "data")}
     sources = packages[keep] if recipe["balance_sources"] else None
 
     def trained(model_seed, teachers=()):
@@ -103,8 +104,8 @@ def cnn_fold(package, x, y, packages, cache, seed, recipe, probabilities_out=Non
 
     def cached(model_seed):
         return content_cnn.cached_model(content_cnn.model_file(
-            cache, package, model_seed, dict(training, sources=recipe["balance_sources"])),
-            lambda: trained(model_seed))
+            cache, recipe["data"], package, model_seed,
+            dict(training, sources=recipe["balance_sources"])), lambda: trained(model_seed))
 
     teachers = [cached(teacher_seed) for teacher_seed in recipe["distil_seeds"]]
     model = trained(seed, teachers) if teachers else cached(seed)
@@ -175,7 +176,8 @@ def main():
 
     recipe = ({"epochs": args.epochs, "noise_mixing": args.noise_mixing,
                "spec_augment": args.spec_augment, "context": args.context,
-               "balance_sources": args.balance_sources, "distil_seeds": args.distil_seeds}
+               "balance_sources": args.balance_sources, "distil_seeds": args.distil_seeds,
+               "data": content_cnn.data_fingerprint(x, y)}
               if args.model == "cnn" else {})
     folds = {}
     for package in args.packages or dict.fromkeys(s["package"] for s in sources):

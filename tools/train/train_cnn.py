@@ -100,7 +100,8 @@ def main():
               "spec_augment": args.spec_augment,
               "sources": packages if args.balance_sources else None}
     teachers = [cnn.cached_model(
-        cnn.model_file(args.cache, "none", seed, dict(recipe, sources=args.balance_sources)),
+        cnn.model_file(args.cache, cnn.data_fingerprint(x, y), "none", seed,
+                       dict(recipe, sources=args.balance_sources)),
         lambda seed=seed: cnn.train(x, y, seed=seed, **recipe), args.width)
         for seed in args.distil_seeds]
     if teachers:
