@@ -227,6 +227,13 @@ def context_probabilities(model, frames, silent, context):
         return torch.softmax(model.classify(*pooled), 1).numpy()
 
 
+def clip_probabilities(models, clips, context=CONTEXT):
+    """The mean of CNNs' window probabilities (context_probabilities) over each clip of
+    compare_models.clip_windows: (name, truth, windows, silent flags)."""
+    return [np.mean([context_probabilities(model, log_mel(ws), silent, context)
+                     for model in models], axis=0) for _, _, ws, silent in clips]
+
+
 NOISE = 2  # build_dataset.CLASSES.index("noise")
 
 

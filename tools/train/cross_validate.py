@@ -111,7 +111,7 @@ def cnn_fold(package, x, y, packages, cache, seed, recipe, probabilities_out=Non
     model = trained(seed, teachers) if teachers else cached(seed)
     clips = compare.clip_windows(folder)
     items = compare.clip_features(folder, clips)
-    probabilities = clip_probabilities([model], clips, recipe["context"])
+    probabilities = content_cnn.clip_probabilities([model], clips, recipe["context"])
     if probabilities_out:
         probabilities_out.mkdir(parents=True, exist_ok=True)
         np.savez(probabilities_out / f"{package}.npz",
@@ -119,15 +119,8 @@ def cnn_fold(package, x, y, packages, cache, seed, recipe, probabilities_out=Non
     result = {"trained_on_windows": int(keep.sum()), **clip_figures(probabilities, items)}
     if teachers:
         result["teachers_mean"] = clip_figures(
-            clip_probabilities(teachers, clips, recipe["context"]), items)
+            content_cnn.clip_probabilities(teachers, clips, recipe["context"]), items)
     return result
-
-
-def clip_probabilities(models, clips, context):
-    """The mean window probabilities of CNNs over each clip of compare.clip_windows."""
-    return [np.mean([content_cnn.context_probabilities(
-        model, content_cnn.log_mel(ws), silent, context) for model in models], axis=0)
-        for _, _, ws, silent in clips]
 
 
 def clip_figures(probabilities, items):

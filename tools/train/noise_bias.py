@@ -23,7 +23,8 @@ import compare_models as compare
 import content_cnn as cnn
 
 ROOT = Path(__file__).resolve().parents[2]
-SCORED = ["speech", "music", "noise"]
+# The classes the prior moves between, by their row in compare.clip_confusion's matrix.
+SCORED = {compare.ALL.index(name): name for name in ["speech", "music", "noise"]}
 
 
 def folds(probabilities, cache):
@@ -46,11 +47,6 @@ def confusion(all_folds, bias):
     return total
 
 
-def recalls(matrix):
-    return {name: matrix[i, i] / matrix[i].sum() for i, name in enumerate(compare.ALL)
-            if name in SCORED}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("probabilities", type=Path)
@@ -64,20 +60,19 @@ def main():
     sweep = []
     for bias in np.round(np.arange(start, stop + step / 2, step), 4):
         matrix = confusion(all_folds, bias)
-        per_class = recalls(matrix)
-        sweep.append({"bias": float(bias), "balanced_recall": float(np.mean(list(
-            per_class.values()))), **{f"{name}_right": int(matrix[i, i]) for i, name in
-                                      enumerate(compare.ALL) if name in SCORED}})
-        print(f"b {bias:+.2f}: " + "  ".join(
-            f"{name} {matrix[i, i]}/{matrix[i].sum()}" for i, name in enumerate(compare.ALL)
-            if name in SCORED) + f"  mean recall {sweep[-1]['balanced_recall']:.4f}", flush=True)
+        right = {name: int(matrix[i, i]) for i, name in SCORED.items()}
+        clips = {name: int(matrix[i].sum()) for i, name in SCORED.items()}
+        recall = float(np.mean([right[name] / clips[name] for name in right]))
+        sweep.append({"bias": float(bias), "balanced_recall": recall,
+                      **{f"{name}_right": count for name, count in right.items()}})
+        print(f"b {bias:+.2f}: " + "  ".join(f"{name} {right[name]}/{clips[name]}"
+                                             for name in right)
+              + f"  mean recall {recall:.4f}", flush=True)
     best = max(sweep, key=lambda row: (round(row["balanced_recall"], 10), -abs(row["bias"])))
     print(f"chosen: b = {best['bias']:+.2f} (mean recall {best['balanced_recall']:.4f})")
     args.out.write_text(json.dumps({
         "about": __doc__.split("\n\n")[0].replace("\n", " "), "folds": len(all_folds),
-        "clips": {name: int(confusion(all_folds, 0.0)[i].sum())
-                  for i, name in enumerate(compare.ALL) if name in SCORED},
-        "chosen_bias": best["bias"], "sweep": sweep}, indent=2) + "\n")
+        "clips": clips, "chosen_bias": best["bias"], "sweep": sweep}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

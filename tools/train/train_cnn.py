@@ -56,10 +56,8 @@ def report_ensemble(teachers, vx, vy, groups, clips, items, seeds):
     """The held-out figures of the mean of the teachers' outputs."""
     name = f"mean of seeds {' '.join(map(str, seeds))}"
     windows = np.mean([cnn.probabilities(t, vx) for t in teachers], axis=0)
-    per_clip = [np.mean([cnn.context_probabilities(t, cnn.log_mel(ws), silent, 0)
-                         for t in teachers], axis=0) for _, _, ws, silent in clips]
     compare.window_report(name, windows.argmax(1), vy, groups)
-    compare.evaluate_probabilities(name, per_clip, items)
+    compare.evaluate_probabilities(name, cnn.clip_probabilities(teachers, clips), items)
 
 
 def main():
@@ -99,9 +97,9 @@ def main():
               "samples_per_epoch": args.samples_per_epoch, "noise_mixing": args.noise_mixing,
               "spec_augment": args.spec_augment,
               "sources": packages if args.balance_sources else None}
+    data = cnn.data_fingerprint(x, y)
     teachers = [cnn.cached_model(
-        cnn.model_file(args.cache, cnn.data_fingerprint(x, y), "none", seed,
-                       dict(recipe, sources=args.balance_sources)),
+        cnn.model_file(args.cache, data, "none", seed, dict(recipe, sources=args.balance_sources)),
         lambda seed=seed: cnn.train(x, y, seed=seed, **recipe), args.width)
         for seed in args.distil_seeds]
     if teachers:
@@ -121,9 +119,8 @@ def main():
 
     cnn_windows = cnn.with_noise_bias(cnn.probabilities(model, vx), args.noise_bias)
     # The windows' figures read each window alone; the clips', each with its neighbours.
-    cnn_clips = [cnn.with_noise_bias(cnn.context_probabilities(model, cnn.log_mel(ws), silent,
-                                                               args.context), args.noise_bias)
-                 for _, _, ws, silent in clips]
+    cnn_clips = [cnn.with_noise_bias(p, args.noise_bias)
+                 for p in cnn.clip_probabilities([model], clips, args.context)]
     compare.window_report("cnn", cnn_windows.argmax(1), vy, groups)
     clip_recall = compare.evaluate_probabilities("cnn", cnn_clips, items)
     if args.mlp.exists():
