@@ -50,6 +50,8 @@ RATE = 16000
 WINDOW = 16000
 SILENCE_DBFS = -50.0
 TELEPHONE_HZ = 3400
+SPEED_RATE = 48000  # the rate a file is resampled to before its speed is changed
+SPEED_PERTURBATION = {"probability": 0.6667, "range": [0.8, 1.25]}
 FEATURE_COUNT = 203  # content-features-v1 (dsp::ContentFeatures::kSize)
 CLIP_SECONDS = 10
 MAX_WINDOWS_PER_FILE = 120
@@ -121,9 +123,14 @@ def generated_files(settings, cache):
     return [folder / name for name in names]
 
 
-def decode(path, band_limit=None, lossy=None):
-    """Mono float32 at 16 kHz, through an optional low-pass and lossy round trip."""
-    filters = [f"lowpass=f={band_limit}:poles=2,lowpass=f={band_limit}:poles=2"] if band_limit else []
+def decode(path, band_limit=None, lossy=None, speed=None):
+    """Mono float32 at 16 kHz, through an optional change of speed (pitch and tempo together,
+    by `speed` times), low-pass and lossy round trip."""
+    filters = []
+    if speed:  # resampled at a known rate, then played `speed` times as fast
+        filters.append(f"aresample={SPEED_RATE},asetrate={round(SPEED_RATE * speed)}")
+    if band_limit:
+        filters.append(f"lowpass=f={band_limit}:poles=2,lowpass=f={band_limit}:poles=2")
     if band_limit and band_limit <= TELEPHONE_HZ:  # the telephone band also loses the lows
         filters.append("highpass=f=300:poles=2")
     base = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
@@ -187,7 +194,7 @@ def training_windows(job):
     rng = np.random.default_rng(seed)
     band = rng.choice(np.array(augmentation["band_limit_hz"], dtype=object))
     lossy = rng.choice(np.array(augmentation["lossy"], dtype=object))
-    signal = decode(path, band, lossy)
+    signal = decode(path, band, lossy, speed_factor(augmentation, rng))
     kept = []
     candidates = blocks_of(signal, span)
     rng.shuffle(candidates)
@@ -206,6 +213,24 @@ def training_windows(job):
         if any(dbfs(w) >= SILENCE_DBFS for w in window.reshape(-1, WINDOW)):
             kept.append(window)
     return label, group, kept
+
+
+def with_speed_perturbation(selection):
+    """`selection` with recipe H's speed rule added to its augmentation (train_cnn.py
+    --speed-perturbation): a third of the reads keep their speed, the others play 0.8 to 1.25
+    times as fast, drawn log-uniformly."""
+    augmentation = dict(selection["augmentation"], speed=SPEED_PERTURBATION)
+    return dict(selection, augmentation=augmentation)
+
+
+def speed_factor(augmentation, rng):
+    """A random change of speed, or None; without a `speed` rule nothing is drawn, so a
+    selection without one gives the same windows as before the rule existed."""
+    rule = augmentation.get("speed")
+    if not rule or rng.random() >= rule["probability"]:
+        return None
+    low, high = np.log(rule["range"])
+    return float(np.exp(rng.uniform(low, high)))
 
 
 @functools.lru_cache(maxsize=1)

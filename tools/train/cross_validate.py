@@ -8,13 +8,14 @@ left out, through the same file rule as compare_models.py.
                                   [--out models/content/cross_validation-MODEL.json]
                                   [--packages P ...] [--epochs 6] [--noise-mixing 0.0]
                                   [--spec-augment] [--context 0] [--balance-sources]
-                                  [--distil-seeds S ...]
+                                  [--distil-seeds S ...] [--speed-perturbation]
+                                  [--probabilities DIR]
 
 --model cnn (the shipped model) trains content_cnn.py's network as train_cnn.py does (about
 4 min per fold on two cores; run train_cnn.py once first, which caches the log-mel windows);
 --model mlp trains the MLP as train_content.py does (seed 3 by default, as it). --epochs,
---noise-mixing, --spec-augment, --context, --balance-sources and --distil-seeds change the
-CNN's recipe as train_cnn.py's do (with --distil-seeds, each fold trains its own teachers).
+--noise-mixing, --spec-augment, --context, --balance-sources, --distil-seeds and
+--speed-perturbation change the CNN's recipe as train_cnn.py's do (with --distil-seeds, each fold trains its own teachers).
 
 The validation packages of selection.json give the shipped model's figures, but they hold only
 29 noise clips (one package). Holding out each training package in turn measures the same
@@ -25,11 +26,13 @@ windows laid over background music or noise (build_dataset.py) keep their backgr
 its package is the one left out, which can only push that package towards speech.
 
 Needs build_dataset.py's data set (.cache/train/dataset). The held-out clips and their
-features are cached under CACHE/cross-validation/PACKAGE (delete it after changing how
-build_dataset.validation_set makes clips).
+features are cached under CACHE/cross-validation/PACKAGE-KEY, KEY a digest of the package's
+selection rules, the seed and the clip limits, so that a changed rule makes new clips (delete
+the folders after changing how build_dataset.validation_set makes clips in other ways).
 """
 
 import argparse
+import hashlib
 import json
 import sys
 import zlib
@@ -48,10 +51,18 @@ ROOT = Path(__file__).resolve().parents[2]
 CLASSES = train_content.CLASSES
 
 
-def held_out_data(package, sources, cache, seed):
+def held_out_folder(package, sources, cache, seed):
+    """Where the held-out clips of `package` are cached: named after everything that chooses
+    them, so that clips made under other rules are never taken for these."""
+    settings = [sources, seed, dataset.MAX_VALIDATION_FILES, dataset.MAX_CLIPS_PER_CLASS,
+                dataset.CLIP_SECONDS]
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    return cache / "cross-validation" / f"{package}-{key}"
+
+
+def held_out_data(folder, package, sources, cache, seed):
     """(clip items of compare_models.clip_features, window features, window labels) of the
-    package's unaugmented audio, computed once."""
-    folder = cache / "cross-validation" / package
+    package's unaugmented audio, computed once into `folder` (held_out_folder)."""
     windows_file = folder / "windows.npz"
     if not windows_file.exists():
         rng = np.random.default_rng([seed, zlib.crc32(package.encode())])
@@ -87,15 +98,16 @@ def fold(package, x, y, packages, held_out, seed):
     return result
 
 
-def cnn_fold(package, x, y, packages, cache, seed, recipe, probabilities_out=None):
+def cnn_fold(folder, package, x, y, packages, cache, seed, recipe, probabilities_out=None):
     """Trains the CNN without `package` (or takes it from CACHE/cnn-models, where it keeps the
     networks it trains) and scores the package's clips: as fold(), without window figures (the
     held-out windows are kept as features only). With probabilities_out, the network's window
-    probabilities of each clip are saved there (PACKAGE.npz)."""
-    folder = cache / "cross-validation" / package
+    probabilities of each clip are saved there (named as `folder`). `folder` holds the held-out
+    clips (held_out_folder)."""
     keep = packages != package
     training = {name: value for name, value in recipe.items()
-                if name not in ("context", "balance_sources", "distil_seeds", "data")}
+                if name not in ("context", "balance_sources", "distil_seeds", "data",
+                                "speed_perturbation")}
     sources = packages[keep] if recipe["balance_sources"] else None
 
     def trained(model_seed, teachers=()):
@@ -114,7 +126,7 @@ def cnn_fold(package, x, y, packages, cache, seed, recipe, probabilities_out=Non
     probabilities = content_cnn.clip_probabilities([model], clips, recipe["context"])
     if probabilities_out:
         probabilities_out.mkdir(parents=True, exist_ok=True)
-        np.savez(probabilities_out / f"{package}.npz",
+        np.savez(probabilities_out / f"{folder.name}.npz",  # noise_bias.py finds the clips by it
                  **{f"{truth}/{name}": p for (name, truth, _, _), p in zip(clips, probabilities)})
     result = {"trained_on_windows": int(keep.sum()), **clip_figures(probabilities, items)}
     if teachers:
@@ -150,6 +162,7 @@ def main():
     parser.add_argument("--context", type=int, default=content_cnn.CONTEXT, help="CNN only")
     parser.add_argument("--balance-sources", action="store_true", help="CNN only")
     parser.add_argument("--distil-seeds", type=int, nargs="+", default=[], help="CNN only")
+    parser.add_argument("--speed-perturbation", action="store_true", help="CNN only")
     parser.add_argument("--probabilities", type=Path,
                         help="CNN only: save each fold's window probabilities here (noise_bias.py)")
     args = parser.parse_args()
@@ -157,6 +170,8 @@ def main():
     args.out = args.out or ROOT / f"models/content/cross_validation-{args.model}.json"
     torch.set_num_threads(2)
     selection = json.loads(dataset.SELECTION.read_text())
+    if args.speed_perturbation:
+        selection = dataset.with_speed_perturbation(selection)
     validation_packages = set(selection["splits"]["validation"])
     sources = [s for s in selection["sources"] if s["class"] in CLASSES
                and s["package"] not in validation_packages and "generated" not in s]
@@ -170,16 +185,18 @@ def main():
     recipe = ({"epochs": args.epochs, "noise_mixing": args.noise_mixing,
                "spec_augment": args.spec_augment, "context": args.context,
                "balance_sources": args.balance_sources, "distil_seeds": args.distil_seeds,
+               "speed_perturbation": args.speed_perturbation,
                "data": content_cnn.data_fingerprint(x, y)}
               if args.model == "cnn" else {})
     folds = {}
     for package in args.packages or dict.fromkeys(s["package"] for s in sources):
         print(f"holding out {package}", flush=True)
-        held_out = held_out_data(package, [s for s in sources if s["package"] == package],
-                                 args.cache, args.seed)
+        package_sources = [s for s in sources if s["package"] == package]
+        folder = held_out_folder(package, package_sources, args.cache, args.seed)
+        held_out = held_out_data(folder, package, package_sources, args.cache, args.seed)
         if args.model == "cnn":
-            folds[package] = cnn_fold(package, x, y, packages, args.cache, args.seed, recipe,
-                                      args.probabilities)
+            folds[package] = cnn_fold(folder, package, x, y, packages, args.cache, args.seed,
+                                      recipe, args.probabilities)
         else:
             folds[package] = fold(package, x, y, packages, held_out, args.seed)
         for name, figures in folds[package]["classes"].items():
@@ -195,6 +212,8 @@ def main():
     for name in CLASSES:
         right = sum(f["classes"][name]["right"] for f in folds.values() if name in f["classes"])
         clips = sum(f["classes"][name]["clips"] for f in folds.values() if name in f["classes"])
+        if not clips:  # --packages held out none of this class
+            continue
         totals[name] = {"clips": clips, "right": right, "recall": round(right / clips, 4),
                         "recall_95_percent_interval": wilson_interval(right, clips)}
         print(f"{name:6} {right}/{clips} = {right / clips:.4f}  95 % interval "

@@ -8,8 +8,8 @@ how much without touching the validation packages.
     tools/train/noise_bias.py PROBABILITIES [--cache .cache/train] [--out FILE.json]
                               [--grid -1.0 3.0 0.05]
 
-PROBABILITIES is the folder cross_validate.py --probabilities wrote (one PACKAGE.npz of window
-probabilities per fold). Ties go to the smallest |b|. train_cnn.py --noise-bias folds b into the
+PROBABILITIES is the folder cross_validate.py --probabilities wrote (one .npz of window
+probabilities per fold, named as the fold's folder of clips). Ties go to the smallest |b|. train_cnn.py --noise-bias folds b into the
 written network.
 """
 import argparse
@@ -62,7 +62,7 @@ def main():
         matrix = confusion(all_folds, bias)
         right = {name: int(matrix[i, i]) for i, name in SCORED.items()}
         clips = {name: int(matrix[i].sum()) for i, name in SCORED.items()}
-        recall = float(np.mean([right[name] / clips[name] for name in right]))
+        recall = float(np.mean([right[name] / clips[name] for name in right if clips[name]]))
         sweep.append({"bias": float(bias), "balanced_recall": recall,
                       **{f"{name}_right": count for name, count in right.items()}})
         print(f"b {bias:+.2f}: " + "  ".join(f"{name} {right[name]}/{clips[name]}"
