@@ -15,7 +15,8 @@ left out, through the same file rule as compare_models.py.
 4 min per fold on two cores; run train_cnn.py once first, which caches the log-mel windows);
 --model mlp trains the MLP as train_content.py does (seed 3 by default, as it). --epochs,
 --noise-mixing, --spec-augment, --context, --balance-sources, --distil-seeds and
---speed-perturbation change the CNN's recipe as train_cnn.py's do (with --distil-seeds, each fold trains its own teachers).
+--speed-perturbation change the CNN's recipe as train_cnn.py's do (with --distil-seeds, each
+fold trains its own teachers).
 
 The validation packages of selection.json give the shipped model's figures, but they hold only
 29 noise clips (one package). Holding out each training package in turn measures the same

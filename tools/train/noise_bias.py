@@ -9,8 +9,8 @@ how much without touching the validation packages.
                               [--grid -1.0 3.0 0.05]
 
 PROBABILITIES is the folder cross_validate.py --probabilities wrote (one .npz of window
-probabilities per fold, named as the fold's folder of clips). Ties go to the smallest |b|. train_cnn.py --noise-bias folds b into the
-written network.
+probabilities per fold, named as the fold's folder of clips). Ties go to the smallest |b|.
+train_cnn.py --noise-bias folds b into the written network.
 """
 import argparse
 import json

@@ -27,7 +27,7 @@ augmented window instead of the window's label. --noise-bias adds a constant to 
 network's noise logit (noise_bias.py chooses it on the cross-validation folds), and the figures
 here are the network's with it. --speed-perturbation plays two training reads in three of every
 file 0.8 to 1.25 times as fast (build_dataset.with_speed_perturbation; its windows are cached
-apart). The model card says what each did.
+apart), recipe H of the model card.
 """
 import argparse
 import json
