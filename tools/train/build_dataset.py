@@ -105,11 +105,15 @@ def select_files(source, cache):
     return [unpacked / n for n in names]
 
 
+def settings_key(settings):
+    """A short digest of JSON-able settings, naming what is cached under them."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+
+
 def generated_files(settings, cache):
     """Synthesised sounds (tools/train/synthetic_noise.py) written once as 16 kHz WAV files, in a
     folder named after their settings."""
-    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
-    folder = cache / "generated" / key
+    folder = cache / "generated" / settings_key(settings)
     names = [f"{kind}-{i:03d}.wav" for kind in settings["kinds"]
              for i in range(settings["files_per_kind"])]
     if not folder.is_dir():
@@ -402,8 +406,7 @@ def source_file_name(source, selection, seed, background, span=1):
         settings.append(selection["speech_background"])
     if span != 1:
         settings.append({"span": span})
-    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
-    return f"{source['package']}-{source['class']}-{key}.npz"
+    return f"{source['package']}-{source['class']}-{settings_key(settings)}.npz"
 
 
 def main():

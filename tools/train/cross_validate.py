@@ -33,7 +33,6 @@ the folders after changing how build_dataset.validation_set makes clips in other
 """
 
 import argparse
-import hashlib
 import json
 import sys
 import zlib
@@ -57,8 +56,7 @@ def held_out_folder(package, sources, cache, seed):
     them, so that clips made under other rules are never taken for these."""
     settings = [sources, seed, dataset.MAX_VALIDATION_FILES, dataset.MAX_CLIPS_PER_CLASS,
                 dataset.CLIP_SECONDS]
-    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
-    return cache / "cross-validation" / f"{package}-{key}"
+    return cache / "cross-validation" / f"{package}-{dataset.settings_key(settings)}"
 
 
 def held_out_data(folder, package, sources, cache, seed):
