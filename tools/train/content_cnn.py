@@ -24,7 +24,7 @@ N_FFT, HOP, BANDS = 512, 160, 64
 FRAMES = 1 + dataset.WINDOW // HOP  # 101
 # The shipped recipe (train_cnn.py's defaults).
 WIDTH, EPOCHS, SAMPLES_PER_EPOCH, SEED = 8, 6, 30000, 1
-NOISE_MIXING, SPEC_AUGMENT = 0.0, False
+NOISE_MIXING, SPEC_AUGMENT, FILTER_AUGMENT = 0.0, False, False
 # Windows on each side whose statistics the head also reads (0: each window alone).
 CONTEXT = 0
 
@@ -266,6 +266,22 @@ def mask_spectrogram(batch, rng, max_bands=8, max_frames=20):
     return batch.masked_fill(torch.from_numpy(masked).unsqueeze(1), 0.0)
 
 
+def equalise_at_random(frames, rng, bands=(3, 5), narrowest=6, max_db=6.0):
+    """FilterAugment (Nam et al., ICASSP 2022, its "linear" type): adds to each window's
+    log-mel levels (N, 101, 64) a random equaliser curve over the mel bands -- 3 to 5 ranges,
+    each at least 6 bands wide, a gain of -6..+6 dB drawn at every range edge and linear in
+    between -- so that a package's spectral colour (its recording and mastering) is no cue."""
+    n = len(frames)
+    curves = np.empty((n, BANDS), dtype=np.float32)
+    for i in range(n):
+        ranges = int(rng.integers(bands[0], bands[1] + 1))
+        # Range widths: the narrowest each, plus the spare bands shared out at random.
+        spare = rng.multinomial(BANDS - ranges * narrowest, np.full(ranges, 1 / ranges))
+        edges = np.concatenate([[0], np.cumsum(narrowest + spare)]) - 0.5
+        curves[i] = np.interp(np.arange(BANDS), edges, rng.uniform(-max_db, max_db, ranges + 1))
+    return frames + curves[:, None, :]
+
+
 def sampling_weights(y, sources=None):
     """Each window's chance to be drawn: classes equally often and, within a class, windows
     equally often, or with `sources` (the source of each window) sources equally often."""
@@ -281,19 +297,21 @@ def sampling_weights(y, sources=None):
 
 
 def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH, seed=SEED,
-          noise_mixing=NOISE_MIXING, spec_augment=SPEC_AUGMENT, sources=None, teachers=()):
+          noise_mixing=NOISE_MIXING, spec_augment=SPEC_AUGMENT, filter_augment=FILTER_AUGMENT,
+          sources=None, teachers=()):
     """A Cnn trained on log-mel windows x (N, 101, 64) with labels y: AdamW under a one-cycle
     schedule, classes balanced by sampling, each batch shifted circularly in time; optionally
-    noise laid under noise (mix_noise, for that share of noise windows) and SpecAugment masks.
-    x may instead hold pieces of consecutive windows (N, S, 101, 64; context_log_mel), whose
-    windows the network pools together (without those two options). With `sources` (the
-    package of each window), each source of a class is drawn as often as the others. With
-    `teachers` (trained Cnns), the target of each augmented window is the mean of their
-    softmax on that same window instead of its label: the teachers distilled into one network.
-    Deterministic for a seed on two CPU threads."""
+    noise laid under noise (mix_noise, for that share of noise windows), SpecAugment masks and
+    random equaliser curves (equalise_at_random). x may instead hold pieces of consecutive
+    windows (N, S, 101, 64; context_log_mel), whose windows the network pools together
+    (without those three options). With `sources` (the package of each window), each source
+    of a class is drawn as often as the others. With `teachers` (trained Cnns), the target of
+    each augmented window is the mean of their softmax on that same window instead of its
+    label: the teachers distilled into one network. Deterministic for a seed on two CPU
+    threads."""
     pieces = x.ndim == 4
-    if pieces and (noise_mixing or spec_augment):
-        raise ValueError("noise mixing and SpecAugment take single windows")
+    if pieces and (noise_mixing or spec_augment or filter_augment):
+        raise ValueError("noise mixing, SpecAugment and FilterAugment take single windows")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     augment_rng = np.random.default_rng([seed, 1])  # leaves rng's sequence as without them
@@ -315,6 +333,8 @@ def train(x, y, width=WIDTH, epochs=EPOCHS, samples_per_epoch=SAMPLES_PER_EPOCH,
             frames = np.asarray(x[chosen], dtype=np.float32)
             if noise_mixing:
                 frames = mix_noise(frames, y[chosen], x, noise_rows, augment_rng, noise_mixing)
+            if filter_augment:
+                frames = equalise_at_random(frames, augment_rng)
             batch = torch.roll(standardise(frames), int(rng.integers(FRAMES)), dims=2)
             if spec_augment:
                 batch = mask_spectrogram(batch, augment_rng)

@@ -9,14 +9,15 @@ left out, through the same file rule as compare_models.py.
                                   [--packages P ...] [--epochs 6] [--noise-mixing 0.0]
                                   [--spec-augment] [--context 0] [--balance-sources]
                                   [--distil-seeds S ...] [--speed-perturbation]
+                                  [--filter-augment]
                                   [--probabilities DIR]
 
 --model cnn (the shipped model) trains content_cnn.py's network as train_cnn.py does (about
 4 min per fold on two cores; run train_cnn.py once first, which caches the log-mel windows);
 --model mlp trains the MLP as train_content.py does (seed 3 by default, as it). --epochs,
---noise-mixing, --spec-augment, --context, --balance-sources, --distil-seeds and
---speed-perturbation change the CNN's recipe as train_cnn.py's do (with --distil-seeds, each
-fold trains its own teachers).
+--noise-mixing, --spec-augment, --context, --balance-sources, --distil-seeds,
+--speed-perturbation and --filter-augment change the CNN's recipe as train_cnn.py's do (with
+--distil-seeds, each fold trains its own teachers).
 
 The validation packages of selection.json give the shipped model's figures, but they hold only
 29 noise clips (one package). Holding out each training package in turn measures the same
@@ -162,6 +163,7 @@ def main():
     parser.add_argument("--balance-sources", action="store_true", help="CNN only")
     parser.add_argument("--distil-seeds", type=int, nargs="+", default=[], help="CNN only")
     parser.add_argument("--speed-perturbation", action="store_true", help="CNN only")
+    parser.add_argument("--filter-augment", action="store_true", help="CNN only")
     parser.add_argument("--probabilities", type=Path,
                         help="CNN only: save each fold's window probabilities here (noise_bias.py)")
     args = parser.parse_args()
@@ -182,7 +184,8 @@ def main():
         packages = np.array([group.split(":")[0] for group in train["groups"]])
 
     recipe = ({"epochs": args.epochs, "noise_mixing": args.noise_mixing,
-               "spec_augment": args.spec_augment, "context": args.context,
+               "spec_augment": args.spec_augment, "filter_augment": args.filter_augment,
+               "context": args.context,
                "balance_sources": args.balance_sources, "distil_seeds": args.distil_seeds,
                "speed_perturbation": args.speed_perturbation,
                "data": content_cnn.data_fingerprint(x, y)}

@@ -7,7 +7,7 @@ format with a summary of its training and held-out figures.
                              [--mlp models/content/content-v1.safetensors]
                              [--noise-mixing 0.0] [--spec-augment] [--context 0]
                              [--balance-sources] [--distil-seeds S ...] [--noise-bias 0.0]
-                             [--speed-perturbation]
+                             [--speed-perturbation] [--filter-augment]
 
 Writes OUT/content-cnn-v1.safetensors (batch norm folded in; src/analysis/content_cnn.hpp) and
 OUT/training-cnn.json. Run build_dataset.py first. It scores the network on the held-out
@@ -27,7 +27,8 @@ augmented window instead of the window's label. --noise-bias adds a constant to 
 network's noise logit (noise_bias.py chooses it on the cross-validation folds), and the figures
 here are the network's with it. --speed-perturbation plays two training reads in three of every
 file 0.8 to 1.25 times as fast (build_dataset.with_speed_perturbation; its windows are cached
-apart), recipe H of the model card.
+apart), recipe H of the model card. --filter-augment adds a random equaliser curve to every
+training window's log-mel levels (content_cnn.equalise_at_random), recipe I.
 """
 import argparse
 import json
@@ -87,6 +88,8 @@ def main():
                         help="added to the noise logit (noise_bias.py)")
     parser.add_argument("--speed-perturbation", action="store_true",
                         help="change the speed of training reads (build_dataset.py)")
+    parser.add_argument("--filter-augment", action="store_true",
+                        help="a random equaliser curve on every training window (content_cnn.py)")
     args = parser.parse_args()
     if args.distil_seeds and args.context:
         parser.error("--distil-seeds takes networks that read windows alone (--context 0)")
@@ -102,7 +105,7 @@ def main():
     vx, vy, groups = cnn.validation_log_mel(args.cache, selection, 1)
     recipe = {"width": args.width, "epochs": args.epochs,
               "samples_per_epoch": args.samples_per_epoch, "noise_mixing": args.noise_mixing,
-              "spec_augment": args.spec_augment,
+              "spec_augment": args.spec_augment, "filter_augment": args.filter_augment,
               "sources": packages if args.balance_sources else None}
     data = cnn.data_fingerprint(x, y)
     teachers = [cnn.cached_model(
@@ -153,7 +156,7 @@ def main():
         "noise_mixing": args.noise_mixing, "spec_augment": args.spec_augment,
         "context": args.context, "balance_sources": args.balance_sources,
         "distilled_from_seeds": args.distil_seeds, "noise_bias": args.noise_bias,
-        "speed_perturbation": args.speed_perturbation,
+        "speed_perturbation": args.speed_perturbation, "filter_augment": args.filter_augment,
     }
     (args.out / "training-cnn.json").write_text(json.dumps(summary, indent=2) + "\n")
 
