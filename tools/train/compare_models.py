@@ -8,8 +8,9 @@ boosted trees (XGBoost, trained here on the same windows with class-balanced wei
 For each: recall per validation package over 1 s windows, and over the 10 s clips of
 evaluate_content.py with the file rule of docs/analysis.md re-enacted here (sustained sound
 is not music, neighbour average, lone flips absorbed, most non-silent time; silence by level),
-which gives the same clip decisions as `earshot analyze` for the shipped model. XGBoost comes from Debian's
-python3-xgboost, unpacked without installing (tools/reference/xgboost_reference.py says why).
+which gives the same clip decisions as `earshot analyze` for the shipped model. XGBoost comes
+from Debian's python3-xgboost, unpacked without installing (tools/reference/xgboost_reference.py
+says why).
 """
 import argparse
 import json
