@@ -5,6 +5,7 @@ on the training windows of all the other packages, and scores it on 10 s clips o
 left out, through the same file rule as compare_models.py.
 
     tools/train/cross_validate.py [--model cnn|mlp] [--cache .cache/train] [--seed S]
+                                  [--clip-seed S]
                                   [--out models/content/cross_validation-MODEL.json]
                                   [--packages P ...] [--epochs 6] [--noise-mixing 0.0]
                                   [--spec-augment] [--context 0] [--balance-sources]
@@ -152,6 +153,9 @@ def main():
     parser.add_argument("--model", choices=["cnn", "mlp"], default="cnn")
     parser.add_argument("--seed", type=int,
                         help="training seed (default: 1 for the CNN, 3 for the MLP, as shipped)")
+    parser.add_argument("--clip-seed", type=int,
+                        help="seed that chooses the held-out clips (default: --seed); keep it to "
+                             "score other training seeds on the same clips")
     parser.add_argument("--packages", nargs="+", help="hold out only these (default: each)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--epochs", type=int, default=content_cnn.EPOCHS, help="CNN only")
@@ -168,6 +172,7 @@ def main():
                         help="CNN only: save each fold's window probabilities here (noise_bias.py)")
     args = parser.parse_args()
     args.seed = args.seed if args.seed is not None else {"cnn": 1, "mlp": 3}[args.model]
+    args.clip_seed = args.seed if args.clip_seed is None else args.clip_seed
     args.out = args.out or ROOT / f"models/content/cross_validation-{args.model}.json"
     torch.set_num_threads(2)
     selection = json.loads(dataset.SELECTION.read_text())
@@ -194,8 +199,8 @@ def main():
     for package in args.packages or dict.fromkeys(s["package"] for s in sources):
         print(f"holding out {package}", flush=True)
         package_sources = [s for s in sources if s["package"] == package]
-        folder = held_out_folder(package, package_sources, args.cache, args.seed)
-        held_out = held_out_data(folder, package, package_sources, args.cache, args.seed)
+        folder = held_out_folder(package, package_sources, args.cache, args.clip_seed)
+        held_out = held_out_data(folder, package, package_sources, args.cache, args.clip_seed)
         if args.model == "cnn":
             folds[package] = cnn_fold(folder, package, x, y, packages, args.cache, args.seed,
                                       recipe, args.probabilities)
@@ -221,7 +226,8 @@ def main():
         print(f"{name:6} {right}/{clips} = {right / clips:.4f}  95 % interval "
               f"{totals[name]['recall_95_percent_interval']}")
     report = {"about": __doc__.split("\n\n")[3].replace("\n", " "), "model": args.model,
-              "seed": args.seed, **({"recipe": recipe} if recipe else {}),
+              "seed": args.seed, "clip_seed": args.clip_seed,
+              **({"recipe": recipe} if recipe else {}),
               "totals": totals, "folds": folds}
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 
