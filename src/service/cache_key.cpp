@@ -109,7 +109,9 @@ std::string normalized_url(std::string_view url) {
   if (host.empty()) return std::string(url);
 
   std::string out = scheme + "://" + std::string(user_info) + core::ascii_lower(host);
-  if (!is_default_port(port, default_port)) out += ":" + std::string(port);
+  // Appended in two steps: GCC 12 at -O3 misreads `":" + std::string(port)` as an overlapping
+  // copy (-Wrestrict, a false positive).
+  if (!is_default_port(port, default_port)) out.append(":").append(port);
   if (path_and_query.empty() || path_and_query.front() == '?') out += '/';
   out += path_and_query;
   return out;

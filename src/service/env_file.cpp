@@ -128,7 +128,11 @@ core::Result<EnvVars> parse_env(std::string_view text, std::string_view origin) 
     if (eq == std::string_view::npos) return fail("expected KEY=VALUE");
     const std::string_view key = trim(line.substr(0, eq));
     if (!is_valid_key(key)) {
-      return fail("'" + std::string(key) + "' is not a valid variable name");
+      // Appended piece by piece: GCC 12 at -O3 misreads `"'" + std::string(key) + ...` as an
+      // overlapping copy (-Wrestrict, a known false positive).
+      std::string what = "'";
+      what.append(key).append("' is not a valid variable name");
+      return fail(what);
     }
     auto value = parse_value(line.substr(eq + 1));
     if (!value) return fail(value.error().message);
