@@ -75,6 +75,14 @@ struct Config {
   int worker_threads = 0;  // 0: one per core; see effective_worker_threads()
   std::chrono::seconds request_timeout{300};
   std::chrono::seconds shutdown_grace{30};
+  // Connections and request bodies: what one client, or many, may hold of the server.
+  int max_connections = 1000;                    // open client connections; more wait in backlog
+  std::chrono::seconds header_timeout{10};       // to read a request's line and headers
+  std::chrono::seconds keep_alive_timeout{5};    // an idle connection between requests
+  std::int64_t body_budget_bytes = 256LL << 20;  // request bodies held at once, all clients
+  // In-memory job records (serve without Redis): finished ones beyond either cap go first.
+  std::int64_t max_job_records = 10000;
+  std::int64_t max_job_record_bytes = 64LL << 20;
   std::filesystem::path swagger_ui_dir;  // empty: look in the default places (api_docs.hpp)
 
   // worker_threads with 0 resolved to the number of cores (at least 1).
