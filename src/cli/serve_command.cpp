@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -73,7 +74,12 @@ int run_serve(const ServeOptions& options) {
   signals.async_wait(on_signal);
   signals_io.run();
   std::cerr << "earshot serve: stopping\n";
-  (*server)->stop();
+  if (!(*server)->stop()) {
+    // An analysis outlived SHUTDOWN_GRACE_SECONDS (its client has had its 503): exit now, as an
+    // orchestrator would kill us anyway, and skip destructors that its thread may still need.
+    std::cerr << "earshot serve: stopped with analyses still running\n" << std::flush;
+    std::_Exit(0);
+  }
   return 0;
 }
 

@@ -2,12 +2,14 @@
 // resumes on its own executor (the session's strand) with what became of it. Internal to the
 // server (includes Asio); see server.cpp.
 //
-//   PoolReply reply = co_await call_on_pool(pool, strand, std::move(work), 30s);
+//   PoolCancel cancel;   // lives as long as the await; the server's stop() may call it
+//   PoolReply reply = co_await call_on_pool(pool, strand, std::move(work), 30s, cancel);
 //   switch (reply.outcome) { case PoolOutcome::done: ... reply.response ... }
 //
 // Exactly one outcome is delivered. A job still queued when its deadline passes is skipped; one
 // already running finishes on its worker and its answer is dropped (decoding cannot be
-// interrupted, and the pool stays bounded, so the cost is bounded too).
+// interrupted, and the pool stays bounded, so the cost is bounded too). The same holds for a job
+// taken off the queue by WorkerPool::cancel_queued() or given up by PoolCancel at shutdown.
 #pragma once
 
 #include <atomic>
@@ -28,6 +30,13 @@ enum class PoolOutcome {
   done,       // `response` is the work's answer
   busy,       // the pool's queue was full (or the pool is stopping): the work never ran
   timed_out,  // the deadline passed first
+  cancelled,  // the server is stopping: the work was taken off the queue, or given up
+};
+
+// Gives up a call from the outside (the server's stop()): the awaiting coroutine resumes with
+// PoolOutcome::cancelled. Set while the call is pending; call it on the call's executor.
+struct PoolCancel {
+  std::function<void()> give_up;
 };
 
 struct PoolReply {
@@ -40,7 +49,8 @@ struct PoolReply {
 template <typename Executor>
 boost::asio::awaitable<PoolReply> call_on_pool(WorkerPool& pool, Executor executor,
                                                std::function<HttpResponse()> work,
-                                               std::chrono::steady_clock::duration deadline) {
+                                               std::chrono::steady_clock::duration deadline,
+                                               PoolCancel& cancel) {
   namespace asio = boost::asio;
   // Shared by the job, the timer and the completion; `finished` decides which one completes.
   struct Call {
@@ -51,7 +61,7 @@ boost::asio::awaitable<PoolReply> call_on_pool(WorkerPool& pool, Executor execut
   };
   auto call = std::make_shared<Call>(executor, std::move(work));
   return asio::async_initiate<decltype(asio::use_awaitable), void(PoolReply)>(
-      [&pool, executor, call, deadline](auto handler) {
+      [&pool, executor, call, deadline, &cancel](auto handler) {
         auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
         // Called once, by whoever sets `finished`; resumes the coroutine on its executor and
         // cancels the timer there (the timer is not thread-safe), breaking the call <-> timer
@@ -62,19 +72,26 @@ boost::asio::awaitable<PoolReply> call_on_pool(WorkerPool& pool, Executor execut
             std::move (*shared_handler)(std::move(reply));
           });
         };
-        const bool accepted = pool.try_submit([call, complete]() {
-          if (call->finished.load()) return;  // timed out while waiting in the queue
-          HttpResponse response;
-          try {
-            response = call->work();
-          } catch (const std::exception& e) {
-            // Handlers return errors as values; an exception is a bug (or out of memory), and it
-            // must become a 500 with its cause in the log, not the end of the process.
-            response = HttpResponse::from(internal_error_response());
-            response.log_detail = std::string("request work threw: ") + e.what();
-          }
-          if (!call->finished.exchange(true)) complete({PoolOutcome::done, std::move(response)});
-        });
+        auto give_up = [call, complete] {
+          if (!call->finished.exchange(true)) complete({PoolOutcome::cancelled, {}});
+        };
+        cancel.give_up = give_up;
+        const bool accepted = pool.try_submit(
+            [call, complete]() {
+              if (call->finished.load()) return;  // timed out while waiting in the queue
+              HttpResponse response;
+              try {
+                response = call->work();
+              } catch (const std::exception& e) {
+                // Handlers return errors as values; an exception is a bug (or out of memory), and
+                // it must become a 500 with its cause in the log, not the end of the process.
+                response = HttpResponse::from(internal_error_response());
+                response.log_detail = std::string("request work threw: ") + e.what();
+              }
+              if (!call->finished.exchange(true))
+                complete({PoolOutcome::done, std::move(response)});
+            },
+            give_up);
         if (!accepted) {
           call->finished = true;
           complete({PoolOutcome::busy, {}});

@@ -17,6 +17,7 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/openapi_document.cpp.in
 add_library(earshot_service_server STATIC
   ${CMAKE_CURRENT_LIST_DIR}/analysis_pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api_docs.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/body_budget.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dependency_checks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/job_setup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
@@ -26,6 +27,7 @@ add_library(earshot_service_server STATIC
   ${CMAKE_CURRENT_LIST_DIR}/routes.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes_jobs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routes_models.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/request_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/service_log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/web_ui.cpp

@@ -1,5 +1,7 @@
 #include "service/server.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,8 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include "service/body_budget.hpp"
 #include "service/metrics.hpp"
 #include "service/pool_call.hpp"
+#include "service/request_reader.hpp"
 #include "service/routes.hpp"
 #include "service/service_log.hpp"
 #include "service/worker_pool.hpp"
@@ -32,6 +36,14 @@ namespace {
 
 constexpr std::size_t kMaxRequestIdLength = 128;
 constexpr std::size_t kReadChunkBytes = 64 * 1024;
+constexpr int kServiceUnavailable = 503;
+constexpr std::size_t kSpareDescriptors = 64;
+constexpr auto kAcceptBackoffMin = std::chrono::milliseconds(10);
+constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(1000);
+constexpr auto kFullPoll = std::chrono::milliseconds(20);
+constexpr auto kRejectionWriteTime = std::chrono::seconds(5);
+// After the grace period: time for the 503s of abandoned requests to be written.
+constexpr auto kFinalWriteTime = std::chrono::milliseconds(500);
 
 // A client's X-Request-ID is kept when it is short and plain (it ends up in logs); otherwise a
 // random one is made.
@@ -68,8 +80,23 @@ http::response<http::string_body> to_beast(const HttpResponse& response, unsigne
   return out;
 }
 
-std::string_view rejection_reason(PoolOutcome outcome) {
-  return outcome == PoolOutcome::busy ? "queue_full" : "timeout";
+HttpResponse shutting_down_response() {
+  auto response =
+      HttpResponse::from(detail_response(kServiceUnavailable, "Server shutting down, retry later"));
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+// MAX_CONNECTIONS, lowered so that connections leave descriptors for everything else (the log,
+// Redis, downloads, model files) when the process may open fewer files than that.
+std::size_t connection_cap(int max_connections) {
+  std::size_t cap = static_cast<std::size_t>(std::max(max_connections, 1));
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    const auto usable = static_cast<std::size_t>(files.rlim_cur);
+    cap = std::min(cap, usable > 2 * kSpareDescriptors ? usable - kSpareDescriptors : usable / 2);
+  }
+  return std::max<std::size_t>(cap, 1);
 }
 
 }  // namespace
@@ -83,7 +110,8 @@ struct Server::Impl {
     }
     beast::tcp_stream stream;
     std::string remote;
-    bool busy = false;  // a request has been read and is being answered (strand only)
+    bool busy = false;       // a request has been read and is being answered (strand only)
+    PoolCancel pool_cancel;  // set while the request's work is pending (strand only)
   };
 
   // What is known of a request once it is answered, for the metrics and the log.
@@ -104,19 +132,52 @@ struct Server::Impl {
         metrics(std::move(m)),
         log(std::move(l)),
         pool(c.effective_worker_threads(), c.max_queue),
+        body_budget(c.body_budget_bytes),
+        max_connections(connection_cap(c.max_connections)),
         acceptor(io) {
     metrics->set_queue_depth_source([this] { return pool.queued(); });
   }
 
+  RequestLimits request_limits() const {
+    return {.header_timeout = config.header_timeout,
+            .keep_alive_timeout = config.keep_alive_timeout,
+            .body_timeout = config.request_timeout,
+            .max_upload_bytes = config.max_upload_bytes};
+  }
+
+  std::size_t open_sessions() {
+    std::lock_guard lock(mutex);
+    return sessions.size();
+  }
+
   asio::awaitable<void> accept_loop() {
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    auto backoff = kAcceptBackoffMin;
     for (;;) {
+      // At the connection cap, new clients wait in the listen backlog until one leaves. Polling
+      // is cheap here: it happens only while the server is full.
+      while (open_sessions() >= max_connections && !stopping) {
+        pause.expires_after(kFullPoll);
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
       auto strand = asio::make_strand(io);
       auto [ec, socket] =
           co_await acceptor.async_accept(strand, asio::as_tuple(asio::use_awaitable));
+      if (stopping || ec == asio::error::operation_aborted) co_return;
       if (ec) {
-        if (stopping || ec == asio::error::operation_aborted) co_return;
-        continue;  // e.g. too many open files: keep serving the connections we have
+        // Out of descriptors (or another transient failure): the pending connection stays in
+        // the backlog and accept fails again at once, so wait before retrying instead of
+        // spinning; the connections being served free descriptors as they finish.
+        metrics->rejected.add({"accept_failed"});
+        log->message(
+            LogLevel::warning, "accept failed; pausing",
+            {{"error", ec.message()}, {"pause_ms", std::chrono::milliseconds(backoff).count()}});
+        pause.expires_after(backoff);
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        backoff = std::min(backoff * 2, kAcceptBackoffMax);
+        continue;
       }
+      backoff = kAcceptBackoffMin;
       auto session = std::make_shared<Session>(std::move(socket));
       {
         std::lock_guard lock(mutex);
@@ -149,38 +210,61 @@ struct Server::Impl {
                   .error = response.log_detail});
   }
 
+  // A request refused while it was read: answered, counted, logged, and the connection closed.
+  asio::awaitable<void> answer_rejected(Session& session, ReadResult& read) {
+    const std::string method = read.method.empty() ? "-" : read.method;
+    Exchange exchange{request_id_for({}), method, read.target,
+                      Routes::route_name(read.method, read.target)};
+    metrics->rejected.add({std::string(read.reason)});
+    record(exchange, session, read.response);
+    auto out = to_beast(read.response, 11, false, false, exchange.request_id);
+    session.stream.expires_after(kRejectionWriteTime);
+    co_await http::async_write(session.stream, out, asio::as_tuple(asio::use_awaitable));
+    co_await linger_and_close(session.stream);
+  }
+
+  // The answer of the routes (on the pool when the route has work), or of the server when the
+  // pool refused, timed out or is stopping.
+  asio::awaitable<HttpResponse> answer(Session& session, Dispatch dispatch) {
+    if (dispatch.immediate) co_return std::move(*dispatch.immediate);
+    session.stream.expires_never();
+    PoolReply reply =
+        co_await call_on_pool(pool, session.stream.get_executor(), std::move(dispatch.work),
+                              config.request_timeout, session.pool_cancel);
+    session.pool_cancel.give_up = nullptr;
+    switch (reply.outcome) {
+      case PoolOutcome::done:
+        co_return std::move(reply.response);
+      case PoolOutcome::busy:
+        metrics->rejected.add({"queue_full"});
+        co_return Routes::busy_response();
+      case PoolOutcome::timed_out:
+        metrics->rejected.add({"timeout"});
+        co_return Routes::timeout_response(config.request_timeout);
+      case PoolOutcome::cancelled:
+        metrics->rejected.add({"shutting_down"});
+        co_return shutting_down_response();
+    }
+    co_return HttpResponse::from(internal_error_response());
+  }
+
   asio::awaitable<void> serve(std::shared_ptr<Session> session) {
     beast::flat_buffer buffer;
     // Beast reads at most the buffer's free capacity (at least 512 bytes) per call, so an
     // unreserved buffer reads an upload in ~1 KB pieces: thousands of reads and wake-ups per
     // megabyte. 64 KB pieces made POST /analyze of a 1.7 MB WAV about a third cheaper.
     buffer.reserve(kReadChunkBytes);
-    for (;;) {
-      if (stopping) break;
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(static_cast<std::uint64_t>(config.max_upload_bytes));
-      session->stream.expires_after(config.request_timeout);
-      auto [ec, bytes] = co_await http::async_read(session->stream, buffer, parser,
-                                                   asio::as_tuple(asio::use_awaitable));
-      (void)bytes;
-      if (ec == http::error::body_limit) {
-        session->busy = true;
-        const auto& header = parser.get();
-        Exchange exchange{request_id_for(header["X-Request-ID"]),
-                          std::string(header.method_string()), std::string(header.target()),
-                          Routes::route_name(header.method_string(), header.target())};
-        const auto response = Routes::upload_too_large_response(config.max_upload_bytes);
-        metrics->rejected.add({"body_too_large"});
-        record(exchange, *session, response);
-        auto out = to_beast(response, 11, false, false, exchange.request_id);
-        session->stream.expires_after(config.request_timeout);
-        co_await http::async_write(session->stream, out, asio::as_tuple(asio::use_awaitable));
-        break;
-      }
-      if (ec) break;  // closed, timed out, malformed or cancelled by stop()
+    const RequestLimits limits = request_limits();
+    for (bool first = true; !stopping; first = false) {
+      ReadResult read = co_await read_request(session->stream, buffer, limits, body_budget, first);
+      if (read.status == ReadStatus::closed) break;
       session->busy = true;
+      if (read.status == ReadStatus::rejected) {
+        co_await answer_rejected(*session, read);
+        co_return;
+      }
       metrics->in_flight.add(1);
-      auto request = parser.release();
+      auto& request = read.request;
       Exchange exchange{request_id_for(request["X-Request-ID"]),
                         std::string(request.method_string()), std::string(request.target()),
                         "unmatched", request.body().size()};
@@ -188,22 +272,7 @@ struct Server::Impl {
                       std::string(request[http::field::content_type]), std::move(request.body())};
       Dispatch dispatch = routes.dispatch(std::move(req));
       exchange.route = dispatch.route;
-      HttpResponse response;
-      if (dispatch.immediate) {
-        response = std::move(*dispatch.immediate);
-      } else {
-        session->stream.expires_never();
-        PoolReply reply = co_await call_on_pool(pool, session->stream.get_executor(),
-                                                std::move(dispatch.work), config.request_timeout);
-        if (reply.outcome == PoolOutcome::done) {
-          response = std::move(reply.response);
-        } else {
-          metrics->rejected.add({std::string(rejection_reason(reply.outcome))});
-          response = reply.outcome == PoolOutcome::busy
-                         ? Routes::busy_response()
-                         : Routes::timeout_response(config.request_timeout);
-        }
-      }
+      HttpResponse response = co_await answer(*session, std::move(dispatch));
       const bool keep_alive = request.keep_alive() && !stopping;
       auto out = to_beast(response, request.version(), keep_alive,
                           request.method() == http::verb::head, exchange.request_id);
@@ -221,40 +290,65 @@ struct Server::Impl {
     session->stream.close();
   }
 
-  void stop() {
-    {
-      std::unique_lock lock(mutex);
-      if (stopped) return;
-      stopped = true;
-      stopping = true;
-      asio::post(accept_strand, [this] {
-        beast::error_code ignored;
-        acceptor.close(ignored);
+  // Waits until every session has ended or `deadline` passes; true when they all ended.
+  bool wait_for_sessions(std::unique_lock<std::mutex>& lock, Clock::time_point deadline) {
+    return drained.wait_until(lock, deadline, [this] { return sessions.empty(); });
+  }
+
+  // Graceful stop within SHUTDOWN_GRACE_SECONDS, whatever the clients do:
+  //   1. stop accepting; close idle connections; answer requests still queued with 503;
+  //   2. let running requests finish until the grace period ends;
+  //   3. then answer those still running with 503 too (their work is abandoned), give the
+  //      answers a moment to be written, and stop the threads.
+  // Returns false when analysis threads were still busy at the end: they are left running, so
+  // the caller must not destroy the server (it leaks on purpose; the process is exiting).
+  bool stop() {
+    std::unique_lock lock(mutex);
+    if (stopped) return clean_stop;
+    stopped = true;
+    stopping = true;
+    const auto deadline = Clock::now() + config.shutdown_grace;
+    asio::post(accept_strand, [this] {
+      beast::error_code ignored;
+      acceptor.close(ignored);
+    });
+    for (const auto& session : sessions) {
+      asio::post(session->stream.get_executor(), [session] {
+        if (!session->busy) {
+          beast::error_code ignored;
+          session->stream.socket().close(ignored);
+        }
       });
+    }
+    lock.unlock();
+    pool.cancel_queued();  // their sessions answer 503 "shutting down"
+    lock.lock();
+    if (!wait_for_sessions(lock, deadline)) {
+      log->message(LogLevel::warning, "shutdown grace period over; answering running requests 503",
+                   {{"connections", sessions.size()}});
       for (const auto& session : sessions) {
         asio::post(session->stream.get_executor(), [session] {
-          if (!session->busy) {
-            beast::error_code ignored;
-            session->stream.socket().close(ignored);
-          }
+          if (session->pool_cancel.give_up) session->pool_cancel.give_up();
         });
       }
-      const bool drained_in_time =
-          drained.wait_for(lock, config.shutdown_grace, [this] { return sessions.empty(); });
-      if (!drained_in_time) {
-        log->message(LogLevel::warning, "shutdown grace period over; dropping connections",
-                     {{"connections", sessions.size()}});
+      if (!wait_for_sessions(lock, Clock::now() + kFinalWriteTime)) {
+        log->message(LogLevel::warning, "dropping connections", {{"connections", sessions.size()}});
       }
     }
+    lock.unlock();
     io.stop();
     for (auto& thread : threads) {
       if (thread.joinable()) thread.join();
     }
-    pool.stop();
-    std::lock_guard lock(mutex);
+    clean_stop = pool.stop(std::max(deadline, Clock::now()) + kFinalWriteTime);
+    if (!clean_stop) {
+      log->message(LogLevel::warning, "analysis still running after the grace period; exiting");
+    }
+    lock.lock();
     sessions.clear();  // frames still suspended (grace expired) die with the io_context
     log->message(LogLevel::info, "stopped");
     log->flush();
+    return clean_stop;
   }
 
   Config config;
@@ -263,11 +357,14 @@ struct Server::Impl {
   std::shared_ptr<ServiceMetrics> metrics;
   std::shared_ptr<ServiceLog> log;
   WorkerPool pool;
+  BodyBudget body_budget;
+  std::size_t max_connections;
   std::mutex mutex;
   std::condition_variable drained;
   std::set<std::shared_ptr<Session>> sessions;
   std::atomic<bool> stopping{false};
   bool stopped = false;
+  bool clean_stop = true;
   std::uint16_t port = 0;
   std::vector<std::thread> threads;
   asio::io_context io;  // last: destroyed first, with any suspended coroutine frames
@@ -322,7 +419,9 @@ core::Result<std::unique_ptr<Server>> Server::start(const Config& config, Server
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
-  if (impl_) impl_->stop();
+  // Analysis threads still running after the grace period use the server's parts; they die with
+  // the process, which is about to exit.
+  if (impl_ && !impl_->stop()) static_cast<void>(impl_.release());
 }
 
 core::Status Server::reload_models() {
@@ -333,8 +432,8 @@ std::uint16_t Server::port() const {
   return impl_->port;
 }
 
-void Server::stop() {
-  impl_->stop();
+bool Server::stop() {
+  return impl_->stop();
 }
 
 WorkerPool& Server::worker_pool() {

@@ -8,10 +8,16 @@
 //   wait_for_signal();
 //   (*server)->stop();   // graceful: no new connections, in-flight requests finish
 //
-// start() binds API_HOST:API_PORT (port 0 picks a free one; see port()). stop() closes the
-// listener and idle connections, lets requests already read complete for up to
-// SHUTDOWN_GRACE_SECONDS, then stops the threads; the destructor calls it. Not copyable; stop()
-// may be called from any thread except the server's own.
+// start() binds API_HOST:API_PORT (port 0 picks a free one; see port()). Each connection is read
+// under the limits of request_reader.hpp; at most MAX_CONNECTIONS are open at once (fewer when
+// the process may open fewer files), the rest wait in the listen backlog.
+// stop() closes the listener and idle connections, answers queued requests 503, lets running
+// ones complete for up to SHUTDOWN_GRACE_SECONDS, then answers those 503 too and stops the
+// threads, so it returns within the grace period plus about a second whatever the clients do.
+// It returns false when an analysis was still running: its thread is left to die with the
+// process, and the destructor then leaks the server's parts rather than free them under it
+// (a serving process exits right after; see serve_command.cpp). Not copyable; stop() may be
+// called from any thread except the server's own.
 #pragma once
 
 #include <atomic>
@@ -43,7 +49,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   std::uint16_t port() const;  // the bound port
-  void stop();
+  bool stop();                 // true when every thread has finished
   // Re-reads the model registry (what SIGHUP does; POST /models/reload is the same over HTTP)
   // and logs the outcome. On failure the previous registry keeps serving.
   core::Status reload_models();

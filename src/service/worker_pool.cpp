@@ -8,6 +8,7 @@ namespace earshot::service {
 WorkerPool::WorkerPool(int threads, int max_queue)
     : max_queue_(static_cast<std::size_t>(std::max(max_queue, 0))) {
   const int count = std::max(threads, 1);
+  running_threads_ = count;
   threads_.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) threads_.emplace_back([this] { run(); });
 }
@@ -16,14 +17,27 @@ WorkerPool::~WorkerPool() {
   stop();
 }
 
-bool WorkerPool::try_submit(std::function<void()> job) {
+bool WorkerPool::try_submit(std::function<void()> job, std::function<void()> on_cancel) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || jobs_.size() >= max_queue_) return false;
-    jobs_.push_back(std::move(job));
+    jobs_.push_back({std::move(job), std::move(on_cancel)});
   }
   ready_.notify_one();
   return true;
+}
+
+void WorkerPool::cancel_queued() {
+  std::deque<Job> cancelled;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    cancelled.swap(jobs_);
+  }
+  ready_.notify_all();
+  for (Job& job : cancelled) {
+    if (job.on_cancel) job.on_cancel();
+  }
 }
 
 void WorkerPool::stop() {
@@ -37,6 +51,24 @@ void WorkerPool::stop() {
   }
 }
 
+bool WorkerPool::stop(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  ready_.notify_all();
+  const bool finished =
+      exited_.wait_until(lock, deadline, [this] { return running_threads_ == 0; });
+  lock.unlock();
+  for (auto& thread : threads_) {
+    if (!thread.joinable()) continue;
+    if (finished) {
+      thread.join();
+    } else {
+      thread.detach();
+    }
+  }
+  return finished;
+}
+
 std::size_t WorkerPool::queued() const {
   std::lock_guard lock(mutex_);
   return jobs_.size();
@@ -44,15 +76,19 @@ std::size_t WorkerPool::queued() const {
 
 void WorkerPool::run() {
   for (;;) {
-    std::function<void()> job;
+    Job job;
     {
       std::unique_lock lock(mutex_);
       ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping and drained
+      if (jobs_.empty()) {  // stopping and drained
+        --running_threads_;
+        exited_.notify_all();
+        return;
+      }
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    job();
+    job.run();
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -358,32 +359,40 @@ TEST(Server, BodyOverUploadLimitIs413) {
   EXPECT_EQ(server->metrics().requests.value({"/analyze", "POST", "413"}), 1.0);
 }
 
-TEST(Server, GracefulStopCompletesInFlightRequest) {
+TEST(Server, StopAnswersQueuedRequests503AndWaitsForRunningWork) {
   auto config = test_config();
   config.worker_threads = 1;
   config.max_queue = 4;
   auto server = start(config);
   ASSERT_TRUE(server);
   std::promise<void> release;
-  ASSERT_TRUE(server->worker_pool().try_submit(
-      [f = release.get_future().share()] { f.wait(); }));  // occupies the only worker
+  std::atomic<bool> blocker_done{false};
+  ASSERT_TRUE(server->worker_pool().try_submit([f = release.get_future().share(), &blocker_done] {
+    f.wait();
+    blocker_done = true;
+  }));  // occupies the only worker
   wait_until_taken(server->worker_pool());
   const auto port = server->port();
-  auto in_flight = std::async(std::launch::async, [port] {
+  auto queued = std::async(std::launch::async, [port] {
     return Client(port).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
   });
-  // Wait until the request is queued behind the blocker, then stop while it is in flight.
+  // Wait until the request is queued behind the blocker, then stop while it waits.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (server->worker_pool().queued() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_EQ(server->worker_pool().queued(), 1u);
-  auto stopper = std::async(std::launch::async, [&] { server->stop(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto stopper = std::async(std::launch::async, [&] { return server->stop(); });
+  // The queued request is answered at once, while the running work is still running.
+  auto reply = queued.get();
+  EXPECT_EQ(reply.status, 503) << reply.body;
+  EXPECT_EQ(reply.json(), (nlohmann::json{{"detail", "Server shutting down, retry later"}}));
+  EXPECT_EQ(reply.header("Retry-After"), "1");
+  EXPECT_FALSE(blocker_done);
   release.set_value();
-  stopper.get();
-  auto reply = in_flight.get();
-  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_TRUE(stopper.get());  // the running work finished within the grace period
+  EXPECT_TRUE(blocker_done);
+  EXPECT_EQ(server->metrics().rejected.value({"shutting_down"}), 1.0);
   // No longer accepting.
   EXPECT_THROW(Client{port}, boost::system::system_error);
 }
@@ -538,5 +547,131 @@ TEST(Server, LogsOneJsonLinePerRequestWithTheCauseOfA5xx) {
   EXPECT_NE(cause.find("cannot connect"), std::string::npos) << cause;
 }
 
+TEST(Server, ExpectContinueIsAnsweredBeforeTheBody) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  const auto wav = sine_wav();
+  Client client(server->port());
+  const std::string head =
+      "POST /analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(wav.size()) + "\r\n\r\n";
+  asio::write(client.stream().socket(), asio::buffer(head));
+  std::string interim;
+  client.stream().expires_after(std::chrono::seconds(10));
+  asio::read_until(client.stream(), asio::dynamic_buffer(interim), "\r\n\r\n");
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  asio::write(client.stream().socket(), asio::buffer(wav));
+  EXPECT_EQ(client.read().status, 200);
+}
+
+TEST(Server, ExpectContinueOverTheLimitIs413WithoutContinue) {
+  auto server = start(test_config());  // MAX_UPLOAD_BYTES 1 MiB
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  const std::string head =
+      "POST /analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: audio/wav\r\n"
+      "Expect: 100-continue\r\nContent-Length: 5000000\r\n\r\n";
+  asio::write(client.stream().socket(), asio::buffer(head));
+  EXPECT_EQ(client.read().status, 413);
+}
+
+// The status a request written raw gets; the server closes the connection after it.
+int raw_status(std::uint16_t port, const std::string& text) {
+  Client client(port);
+  asio::write(client.stream().socket(), asio::buffer(text));
+  return client.read().status;
+}
+
+TEST(Server, MalformedRequestsAreAnsweredCountedAndClosed) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  const auto port = server->port();
+  EXPECT_EQ(raw_status(port, "GARBAGE\r\n\r\n"), 400);
+  EXPECT_EQ(raw_status(port, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') +
+                                 "\r\n\r\n"),
+            431);
+  EXPECT_EQ(raw_status(port, "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"),
+            414);
+  EXPECT_EQ(raw_status(port,
+                       "POST /analyze HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\nzz\r\n"),
+            400);
+  const auto& metrics = server->metrics();
+  EXPECT_EQ(metrics.rejected.value({"malformed"}), 2.0);
+  EXPECT_EQ(metrics.rejected.value({"header_too_large"}), 1.0);
+  EXPECT_EQ(metrics.rejected.value({"uri_too_long"}), 1.0);
+  EXPECT_EQ(metrics.requests.value({"unmatched", "-", "400"}), 1.0);
+  EXPECT_EQ(metrics.requests.value({"/analyze", "POST", "400"}), 1.0);
+}
+
+TEST(Server, JsonRouteBodyOverItsOwnLimitIs413EvenChunked) {
+  auto server = start(test_config());
+  ASSERT_TRUE(server);
+  // 64 KiB of JSON in 4 KiB chunks: far under MAX_UPLOAD_BYTES, over the route's own limit.
+  std::string text =
+      "POST /analyze-audio HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 16; ++i) text += "1000\r\n" + std::string(4096, '[') + "\r\n";
+  EXPECT_EQ(raw_status(server->port(), text), 413);
+}
+
+TEST(Server, BodiesOverTheBudgetAre503WithRetryAfter) {
+  auto config = test_config();
+  config.body_budget_bytes = 100000;
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  // One client holds most of the budget with a body it has not finished sending.
+  Client holder(server->port());
+  const std::string held =
+      "POST /analyze HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+      "Content-Length: 90000\r\n\r\n" +
+      std::string(1000, 'x');
+  asio::write(holder.stream().socket(), asio::buffer(held));
+  const std::string head =
+      "POST /analyze HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+      "Content-Length: 20000\r\n\r\n";
+  // The holder's head may not have been read yet when the second one arrives: retry briefly.
+  Reply reply;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    Client client(server->port());
+    asio::write(client.stream().socket(), asio::buffer(head));
+    reply = client.read();
+    if (reply.status == 503) break;
+  }
+  EXPECT_EQ(reply.status, 503);
+  EXPECT_EQ(reply.header("Retry-After"), "1");
+  EXPECT_GE(server->metrics().rejected.value({"body_budget"}), 1.0);
+}
+
+TEST(Server, IdleKeepAliveConnectionIsClosedAfterItsTimeout) {
+  auto config = test_config();
+  config.keep_alive_timeout = std::chrono::seconds(1);
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  EXPECT_EQ(client.send(http::verb::get, "/health/live", "", "", true).status, 200);
+  std::array<char, 16> byte{};
+  client.stream().expires_after(std::chrono::seconds(10));
+  beast::error_code ec;
+  client.stream().read_some(asio::buffer(byte), ec);  // blocks until the server closes
+  EXPECT_EQ(ec, asio::error::eof);
+}
+
+TEST(Server, HeadTrickledPastItsTimeoutIsCutOffAndCounted) {
+  auto config = test_config();
+  config.header_timeout = std::chrono::seconds(1);
+  auto server = start(config);
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  asio::write(client.stream().socket(), asio::buffer(std::string("GET / HTTP/1.1\r\nHo")));
+  std::array<char, 16> byte{};
+  client.stream().expires_after(std::chrono::seconds(10));
+  beast::error_code ec;
+  client.stream().read_some(asio::buffer(byte), ec);  // the server cuts the connection
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  EXPECT_EQ(server->metrics().rejected.value({"header_timeout"}), 1.0);
+  EXPECT_EQ(server->metrics().requests.value({"/", "GET", "408"}), 1.0);
+}
 }  // namespace
 }  // namespace earshot::service
