@@ -1,8 +1,9 @@
 // libFuzzer target: the parsing of untrusted request bodies (service/request_parsing.hpp), as
 // the server runs it for POST /analyze-audio and POST /jobs(/batch) (JSON) and POST /analyze
 // (multipart/form-data).
-// The input's first line is the request's Content-Type, the rest its body. Any input must give
-// a value; beyond crashes and sanitizer reports, the answers' own invariants are checked.
+// The input's first line is the request's Content-Type, the rest its body; the JSON parsers
+// also see the body without a Content-Type, so that random first lines do not hide them. Any input
+// must give a value; beyond crashes and sanitizer reports, the answers' own invariants are checked.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <variant>
 
+#include "service/http_headers.hpp"
 #include "service/request_parsing.hpp"
 
 namespace {
@@ -52,6 +54,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!jobs->empty() && jobs->size() <= 1000);
   } else {
     check(std::get<HttpErrorResponse>(batch).status == 422);
+  }
+
+  // The first line as the request's Content-Type: a type that is not JSON gives the same 422
+  // whatever the body, which is never parsed.
+  const auto typed = parse_audio_url_body(body, content_type);
+  if (!is_json_content_type(content_type)) {
+    check(
+        std::get<HttpErrorResponse>(typed).body ==
+        R"({"detail":[{"loc":["body"],"msg":"value is not a valid dict","type":"type_error.dict"}]})");
   }
 
   const FormField field = find_form_field(body, content_type, "file");

@@ -8,6 +8,7 @@ if(TARGET earshot_service_server)
       ${CMAKE_CURRENT_LIST_DIR}/service/api_docs_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/model_routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/prometheus_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/service/route_limits_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/service_log_test.cpp
     LIBRARIES earshot_service_server)

@@ -19,6 +19,18 @@ bool is_audio_content_type(std::string_view content_type) {
          (type.starts_with("video/") && type.size() > 6) || type == "application/octet-stream";
 }
 
+bool is_json_content_type(std::string_view content_type) {
+  if (content_type.empty()) return true;  // absent
+  // Python's email parser, which FastAPI asks, reads a type without exactly one '/' as
+  // text/plain: not JSON.
+  const std::string type = media_type(content_type);
+  const auto slash = type.find('/');
+  if (slash == std::string::npos || type.find('/', slash + 1) != std::string::npos) return false;
+  const std::string_view main = std::string_view(type).substr(0, slash);
+  const std::string_view sub = std::string_view(type).substr(slash + 1);
+  return main == "application" && (sub == "json" || sub.ends_with("+json"));
+}
+
 std::string header_parameter(std::string_view value, std::string_view name) {
   const std::string lowered = core::ascii_lower(value);
   std::size_t at = 0;

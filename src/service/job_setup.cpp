@@ -35,6 +35,8 @@ std::shared_ptr<JobQueue> make_job_queue(const Config& config, std::shared_ptr<R
   options.max_attempts = config.max_attempts;
   options.retry_backoff = config.job_retry_backoff;
   options.ttl = config.job_ttl;
+  options.max_records = static_cast<std::size_t>(config.max_job_records);
+  options.max_record_bytes = static_cast<std::size_t>(config.max_job_record_bytes);
   return std::make_shared<MemoryJobQueue>(job_handler(std::move(pipeline)), options,
                                           callback_sender(config), std::move(metrics));
 }

@@ -24,6 +24,9 @@ RedisJobOptions redis_job_options(const Config& config);
 // Callbacks with the download address policy (ALLOW_PRIVATE_URLS).
 std::shared_ptr<CallbackSender> callback_sender(const Config& config);
 
+// The Redis queue when `redis` is set; otherwise the in-process queue with WORKER_JOBS threads,
+// MAX_ATTEMPTS, JOB_RETRY_BACKOFF_MS, JOB_TTL_SECONDS, and its records capped by
+// MAX_JOB_RECORDS and MAX_JOB_RECORD_BYTES (memory_jobs.hpp).
 std::shared_ptr<JobQueue> make_job_queue(const Config& config, std::shared_ptr<RedisClient> redis,
                                          std::shared_ptr<const AnalysisPipeline> pipeline,
                                          std::shared_ptr<ServiceMetrics> metrics);

@@ -13,6 +13,16 @@ namespace earshot::service {
 using core::Error;
 using core::ErrorCode;
 
+std::size_t record_bytes(const JobRecord& record) {
+  // The record, its hash-map node, and its id three times (the record, the map's key, a queue
+  // or finished_); small strings live inside sizeof(JobRecord) but are counted all the same.
+  constexpr std::size_t kOverhead = sizeof(JobRecord) + 2 * sizeof(std::string) + 64;
+  return kOverhead + 3 * record.id.size() + record.request.audio_url.size() +
+         record.request.model_name.size() + record.request.callback_url.size() +
+         (record.result ? record.result->size() : 0) + record.error.size() +
+         record.created_at.size() + record.finished_at.size();
+}
+
 MemoryJobQueue::MemoryJobQueue(JobHandler handler, MemoryJobOptions options,
                                std::shared_ptr<CallbackSender> callbacks,
                                std::shared_ptr<ServiceMetrics> metrics)
@@ -50,7 +60,15 @@ core::Result<std::string> MemoryJobQueue::submit(const JobRequest& request) {
     record.id = id;
     record.request = request;
     record.created_at = utc_now_iso8601();
+    const std::size_t bytes = record_bytes(record);
+    if (!make_room(1, bytes)) {
+      return Error{ErrorCode::unavailable, "The job records are full of unfinished jobs (at most " +
+                                               std::to_string(options_.max_records) + " records, " +
+                                               std::to_string(options_.max_record_bytes) +
+                                               " bytes); try again later"};
+    }
     records_.emplace(id, std::move(record));
+    record_bytes_ += bytes;
     queued_.push_back(id);
   }
   ready_.notify_one();
@@ -66,12 +84,38 @@ core::Result<std::optional<JobRecord>> MemoryJobQueue::find(const std::string& i
   return std::optional<JobRecord>(it->second);
 }
 
+MemoryJobUsage MemoryJobQueue::usage() {
+  std::lock_guard lock(mutex_);
+  return {records_.size(), record_bytes_};
+}
+
+void MemoryJobQueue::forget(const std::string& id) {
+  const auto it = records_.find(id);
+  if (it == records_.end()) return;
+  record_bytes_ -= record_bytes(it->second);
+  records_.erase(it);
+}
+
 void MemoryJobQueue::forget_expired(Clock::time_point now) {
   // Every record has the same ttl and finishes in order, so the oldest expire first.
   while (!finished_.empty() && finished_.front().first <= now) {
-    records_.erase(finished_.front().second);
+    forget(finished_.front().second);
     finished_.pop_front();
   }
+}
+
+bool MemoryJobQueue::make_room(std::size_t extra_records, std::size_t extra_bytes) {
+  const auto fits = [&] {
+    return records_.size() + extra_records <= options_.max_records &&
+           record_bytes_ + extra_bytes <= options_.max_record_bytes;
+  };
+  // finished_ is in finish order: the oldest finished go first. Unfinished jobs are never
+  // dropped: losing work the client was told is queued is worse than refusing new work.
+  while (!fits() && !finished_.empty()) {
+    forget(finished_.front().second);
+    finished_.pop_front();
+  }
+  return fits();
 }
 
 void MemoryJobQueue::work() {
@@ -132,9 +176,12 @@ void MemoryJobQueue::finish(const std::string& id, const core::Result<std::strin
   {
     std::lock_guard lock(mutex_);
     JobRecord& record = records_.at(id);
+    record_bytes_ -= record_bytes(record);  // added back once the record has changed
     if (!outcome && !is_permanent(outcome.error()) && record.attempts < options_.max_attempts) {
       record.status = JobStatus::queued;
       record.error = outcome.error().message;
+      record_bytes_ += record_bytes(record);
+      make_room(0, 0);
       const double factor = std::ldexp(1.0, std::min(record.attempts - 1, 30));
       const auto delay = std::chrono::milliseconds(static_cast<long long>(
           std::min(static_cast<double>(options_.retry_backoff.count()) * factor, 86'400'000.0)));
@@ -151,11 +198,13 @@ void MemoryJobQueue::finish(const std::string& id, const core::Result<std::strin
       record.error = outcome.error().message;
     }
     record.finished_at = utc_now_iso8601();
+    record_bytes_ += record_bytes(record);
     finished_.emplace_back(Clock::now() + options_.ttl, id);
     // Counted under the lock, so that whoever sees the outcome also sees it counted (as with
     // the Redis worker, which counts before it acks).
     count(outcome ? "succeeded" : "failed");
     done = record;
+    make_room(0, 0);  // a result may take the records over the byte cap: `record` may go
   }
   if (callbacks_ && !done.request.callback_url.empty()) {
     try {

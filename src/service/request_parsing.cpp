@@ -1,4 +1,8 @@
+// Request-body parsing; the contract, and the FastAPI behaviour it keeps, are in
+// request_parsing.hpp.
 #include "service/request_parsing.hpp"
+
+#include <string.h>  // memmem (glibc)
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,12 +38,65 @@ std::string part_name(std::string_view headers) {
   return {};
 }
 
-}  // namespace
+// The first `needle` in `text` at or after `from`, or npos. std::string_view::find compares
+// the needle at every position whose first byte matches, so a body of near-matches costs its
+// size times the needle's; glibc's memmem skips ahead by a table of the needle's byte pairs
+// (two-way for needles over 256 bytes), and kMaxBoundaryLength keeps the needle short.
+std::size_t find_bytes(std::string_view text, std::string_view needle, std::size_t from) {
+  if (from > text.size()) return std::string_view::npos;
+  const void* hit = memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
+  return hit == nullptr ? std::string_view::npos
+                        : static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
+}
 
-namespace {
+// What a JSON route's body model is, for the 422 of a body that is not read as JSON.
+enum class BodyShape { dict, list };
 
-// The body as JSON, or FastAPI's 422 for text that is not JSON.
-std::variant<nlohmann::json, HttpErrorResponse> parse_json_body(std::string_view body) {
+HttpErrorResponse not_json_body(BodyShape shape) {
+  return shape == BodyShape::dict
+             ? validation_error({"body"}, "value is not a valid dict", "type_error.dict")
+             : validation_error({"body"}, "value is not a valid list", "type_error.list");
+}
+
+// The position of the first '[' or '{' (outside strings) that opens level max_depth + 1, or
+// nullopt. One pass and no allocation, so that a deep body never reaches the parser, whose
+// work and memory grow with the depth. Text that is not JSON is left for the parser to refuse.
+std::optional<std::size_t> too_deep(std::string_view body, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+// The body as JSON, or FastAPI's 422 for a body that is not read as JSON (its Content-Type),
+// is not JSON, or is nested deeper than kMaxJsonDepth.
+std::variant<nlohmann::json, HttpErrorResponse> parse_json_body(std::string_view body,
+                                                                std::string_view content_type,
+                                                                BodyShape shape) {
+  if (!is_json_content_type(content_type)) return not_json_body(shape);
+  if (const auto at = too_deep(body, kMaxJsonDepth)) {
+    return validation_error({"body", static_cast<int>(*at)},
+                            "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                            validation_type::json_decode);
+  }
   try {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
@@ -51,6 +108,22 @@ std::variant<nlohmann::json, HttpErrorResponse> parse_json_body(std::string_view
     // no position to name.
     return validation_error({"body", 0}, "Number out of range", validation_type::json_decode);
   }
+}
+
+// Characters (code points) in UTF-8 text, as Python's len() counts a str.
+std::size_t characters(std::string_view utf8) {
+  std::size_t count = 0;
+  for (const char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
+// pydantic v1's max_length issue carries {"ctx": {"limit_value": N}}, which http_errors'
+// issues have no field for: it is added to the one issue of `response` here.
+HttpErrorResponse with_limit_value(HttpErrorResponse response, std::size_t limit) {
+  auto body = nlohmann::ordered_json::parse(response.body);
+  body["detail"][0]["ctx"] = {{"limit_value", limit}};
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
 }
 
 // Field `name` of `object` as an http(s) URL: the URL, "" when optional and absent or null, or
@@ -71,6 +144,13 @@ std::variant<std::string, HttpErrorResponse> url_field(const nlohmann::json& obj
   }
   if (!it->is_string()) return at("str type expected", validation_type::not_string);
   std::string url = it->get<std::string>();
+  // pydantic v1 checks a URL's length before its form.
+  if (characters(url) > kMaxUrlLength) {
+    return with_limit_value(
+        at("ensure this value has at most " + std::to_string(kMaxUrlLength) + " characters",
+           "value_error.any_str.max_length"),
+        kMaxUrlLength);
+  }
   if (auto problem = url_scheme_problem(url)) return at(*problem, validation_type::url_scheme);
   return url;
 }
@@ -102,8 +182,9 @@ std::variant<JobRequest, HttpErrorResponse> job_of(const nlohmann::json& json,
 
 }  // namespace
 
-std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_view body) {
-  auto json = parse_json_body(body);
+std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_view body,
+                                                                  std::string_view content_type) {
+  auto json = parse_json_body(body, content_type, BodyShape::dict);
   if (auto* error = std::get_if<HttpErrorResponse>(&json)) return std::move(*error);
   const auto& object = std::get<nlohmann::json>(json);
   if (!object.is_object()) {
@@ -112,15 +193,16 @@ std::variant<std::string, HttpErrorResponse> parse_audio_url_body(std::string_vi
   return url_field(object, "audio_url", true, {"body"});
 }
 
-std::variant<JobRequest, HttpErrorResponse> parse_job_body(std::string_view body) {
-  auto json = parse_json_body(body);
+std::variant<JobRequest, HttpErrorResponse> parse_job_body(std::string_view body,
+                                                           std::string_view content_type) {
+  auto json = parse_json_body(body, content_type, BodyShape::dict);
   if (auto* error = std::get_if<HttpErrorResponse>(&json)) return std::move(*error);
   return job_of(std::get<nlohmann::json>(json), {"body"});
 }
 
 std::variant<std::vector<JobRequest>, HttpErrorResponse> parse_job_batch_body(
-    std::string_view body, std::size_t max_jobs) {
-  auto parsed = parse_json_body(body);
+    std::string_view body, std::size_t max_jobs, std::string_view content_type) {
+  auto parsed = parse_json_body(body, content_type, BodyShape::list);
   if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) return std::move(*error);
   const auto& json = std::get<nlohmann::json>(parsed);
   const nlohmann::json* list = &json;
@@ -155,20 +237,20 @@ std::variant<std::vector<JobRequest>, HttpErrorResponse> parse_job_batch_body(
 FormField find_form_field(std::string_view body, std::string_view content_type,
                           std::string_view name) {
   const std::string boundary = header_parameter(content_type, "boundary");
-  if (boundary.empty()) return {};
+  if (boundary.empty() || boundary.size() > kMaxBoundaryLength) return {};
   const std::string delimiter = "--" + boundary;
   const std::string next_delimiter = "\r\n" + delimiter;
-  std::size_t at = body.find(delimiter);
+  std::size_t at = find_bytes(body, delimiter, 0);
   if (at == std::string_view::npos) return {};
   for (;;) {
     at += delimiter.size();
     if (body.substr(at, 2) == "--") return {FormFieldOutcome::missing, {}};  // closing delimiter
     if (body.substr(at, 2) != "\r\n") return {};
     at += 2;
-    const std::size_t headers_end = body.find("\r\n\r\n", at);
+    const std::size_t headers_end = find_bytes(body, "\r\n\r\n", at);
     if (headers_end == std::string_view::npos) return {};
     const std::size_t data = headers_end + 4;
-    const std::size_t next = body.find(next_delimiter, data);
+    const std::size_t next = find_bytes(body, next_delimiter, data);
     if (next == std::string_view::npos) return {};
     if (part_name(body.substr(at, headers_end - at)) == name) {
       return {FormFieldOutcome::found, body.substr(data, next - data)};

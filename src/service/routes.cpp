@@ -82,28 +82,44 @@ bool matches(std::string_view pattern, std::string_view path) {
 struct Routes::Entry {
   RouteInfo info;
   Dispatch (Routes::*handler)(HttpRequest&) const;
+  std::int64_t body_limit;  // bytes, or kUploadBody
 };
+
+namespace {
+
+// Request body limits, the routing table's last column. A route without a body still reads a
+// small one (and ignores it, as FastAPI does); the JSON routes hold a valid body with room for
+// JSON escapes; only the upload routes take MAX_UPLOAD_BYTES.
+constexpr std::int64_t kNoBody = 16 * 1024;           // GET, HEAD, /models/reload, no route
+constexpr std::int64_t kUrlBody = 16 * 1024;          // {"audio_url"}: one URL
+constexpr std::int64_t kJobBody = 32 * 1024;          // two URLs and a model name
+constexpr std::int64_t kBatchBody = 4 * 1024 * 1024;  // up to 1000 jobs of about 4 KB
+constexpr std::int64_t kUploadBody = -1;              // MAX_UPLOAD_BYTES
+static_assert(kUrlBody >= static_cast<std::int64_t>(kMaxUrlLength) + 1024);
+static_assert(kJobBody >= 2 * static_cast<std::int64_t>(kMaxUrlLength) + 1024);
+
+}  // namespace
 
 // The routing table, in one place. A path matched with another method gets a 405.
 std::span<const Routes::Entry> Routes::entries() {
   static constexpr Entry kEntries[] = {
-      {{"GET", "/"}, &Routes::root},
-      {{"GET", "/health/live"}, &Routes::live},
-      {{"GET", "/health/ready"}, &Routes::ready},
-      {{"GET", "/metrics"}, &Routes::metrics},
-      {{"GET", "/openapi.json"}, &Routes::openapi},
-      {{"GET", "/docs"}, &Routes::swagger_ui},
-      {{"GET", "/docs/*"}, &Routes::swagger_ui},
-      {{"GET", "/ui"}, &Routes::web_ui},
-      {{"GET", "/ui/*"}, &Routes::web_ui},
-      {{"POST", "/analyze-audio"}, &Routes::analyze_audio},
-      {{"POST", "/analyze"}, &Routes::analyze_upload},
-      {{"GET", "/models"}, &Routes::list_models},
-      {{"POST", "/models/reload"}, &Routes::reload_models},
-      {{"POST", "/predict-anomaly"}, &Routes::predict_anomaly},
-      {{"POST", "/jobs"}, &Routes::submit_job},
-      {{"POST", "/jobs/batch"}, &Routes::submit_jobs},
-      {{"GET", "/jobs/*"}, &Routes::find_job},
+      {{"GET", "/"}, &Routes::root, kNoBody},
+      {{"GET", "/health/live"}, &Routes::live, kNoBody},
+      {{"GET", "/health/ready"}, &Routes::ready, kNoBody},
+      {{"GET", "/metrics"}, &Routes::metrics, kNoBody},
+      {{"GET", "/openapi.json"}, &Routes::openapi, kNoBody},
+      {{"GET", "/docs"}, &Routes::swagger_ui, kNoBody},
+      {{"GET", "/docs/*"}, &Routes::swagger_ui, kNoBody},
+      {{"GET", "/ui"}, &Routes::web_ui, kNoBody},
+      {{"GET", "/ui/*"}, &Routes::web_ui, kNoBody},
+      {{"POST", "/analyze-audio"}, &Routes::analyze_audio, kUrlBody},
+      {{"POST", "/analyze"}, &Routes::analyze_upload, kUploadBody},
+      {{"GET", "/models"}, &Routes::list_models, kNoBody},
+      {{"POST", "/models/reload"}, &Routes::reload_models, kNoBody},
+      {{"POST", "/predict-anomaly"}, &Routes::predict_anomaly, kUploadBody},
+      {{"POST", "/jobs"}, &Routes::submit_job, kJobBody},
+      {{"POST", "/jobs/batch"}, &Routes::submit_jobs, kBatchBody},
+      {{"GET", "/jobs/*"}, &Routes::find_job, kNoBody},
   };
   return kEntries;
 }
@@ -174,6 +190,12 @@ HttpResponse Routes::upload_too_large_response(std::int64_t limit) {
                   "Request body exceeds the upload limit of " + std::to_string(limit) + " bytes"}));
 }
 
+HttpResponse Routes::upload_too_large_response(std::int64_t limit, std::string_view route) {
+  std::string detail = "Request body exceeds the limit of " + std::to_string(limit) + " bytes";
+  if (route != kUnmatched) detail += " for " + std::string(route);
+  return HttpResponse::from(error_response(core::Error{core::ErrorCode::too_large, detail}));
+}
+
 HttpResponse Routes::timeout_response(std::chrono::seconds limit) {
   return HttpResponse::from(detail_response(
       kGatewayTimeout, "Request timed out after " + std::to_string(limit.count()) + " s"));
@@ -189,13 +211,25 @@ Dispatch Routes::dispatch(HttpRequest request) const {
   }
 }
 
-std::string_view Routes::route_name(std::string_view method, std::string_view target) {
+const Routes::Entry* Routes::entry_for(std::string_view method, std::string_view target) {
   const auto path = path_of(target);
   if (method == "HEAD") method = "GET";
   for (const Entry& entry : entries()) {
-    if (entry.info.method == method && matches(entry.info.path, path)) return entry.info.path;
+    if (entry.info.method == method && matches(entry.info.path, path)) return &entry;
   }
-  return kUnmatched;
+  return nullptr;
+}
+
+std::string_view Routes::route_name(std::string_view method, std::string_view target) {
+  const Entry* entry = entry_for(method, target);
+  return entry ? entry->info.path : kUnmatched;
+}
+
+std::int64_t Routes::body_limit(std::string_view method, std::string_view target,
+                                std::int64_t max_upload_bytes) {
+  const Entry* entry = entry_for(method, target);
+  if (!entry) return kNoBody;
+  return entry->body_limit == kUploadBody ? max_upload_bytes : entry->body_limit;
 }
 
 Dispatch Routes::route(HttpRequest& request) const {
@@ -276,22 +310,26 @@ Dispatch Routes::web_ui(HttpRequest& request) const {
 }
 
 Dispatch Routes::analyze_audio(HttpRequest& request) const {
-  constexpr std::string_view kRoute = "/analyze-audio";
-  auto parsed = parse_audio_url_body(request.body);
-  if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
-    return now(kRoute, HttpResponse::from(std::move(*error)));
-  }
-  auto detail = requested_detail(request.target);
-  if (auto* error = std::get_if<HttpErrorResponse>(&detail)) {
-    return now(kRoute, HttpResponse::from(std::move(*error)));
-  }
-  auto url = std::move(std::get<std::string>(parsed));
-  const AnalysisDetail level = std::get<AnalysisDetail>(detail);
-  // A hit in this process's memory is answered on the spot: no worker thread, no queueing.
-  if (auto hit = pipeline_->cached_in_memory(url, level)) {
-    return now(kRoute, cached_response(std::move(*hit), true));
-  }
-  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, url = std::move(url), level]() {
+  // Parsing JSON is work for the pool, never for an Asio thread. The checks keep their order:
+  // the body (422), the query (422), then a hit in this process's memory is answered without
+  // a download or a network round trip.
+  return Dispatch{"/analyze-audio", std::nullopt,
+                  [pipeline = pipeline_, body = std::move(request.body),
+                   content_type = std::move(request.content_type),
+                   target = std::move(request.target)]() -> HttpResponse {
+                    auto parsed = parse_audio_url_body(body, content_type);
+                    if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
+                      return HttpResponse::from(std::move(*error));
+                    }
+                    auto detail = requested_detail(target);
+                    if (auto* error = std::get_if<HttpErrorResponse>(&detail)) {
+                      return HttpResponse::from(std::move(*error));
+                    }
+                    const auto& url = std::get<std::string>(parsed);
+                    const AnalysisDetail level = std::get<AnalysisDetail>(detail);
+                    if (auto hit = pipeline->cached_in_memory(url, level)) {
+                      return cached_response(std::move(*hit), true);
+                    }
                     return response_of(pipeline->analyze_url(url, level));
                   }};
 }

@@ -3,10 +3,18 @@
 // run on the WorkerPool, not on an Asio thread:
 //
 //   auto routes = service::Routes::create(config, metrics);   // may fail: see create()
-//   service::Dispatch d = routes->dispatch(std::move(request)); // cheap: parse, validate, route
-//   HttpResponse r = d.work ? d.work() : *d.immediate;         // work() blocks (download, decode)
+//   auto limit = Routes::body_limit(method, target, config.max_upload_bytes);  // from the head
+//   service::Dispatch d = routes->dispatch(std::move(request)); // cheap: route, check the query
+//   HttpResponse r = d.work ? d.work() : *d.immediate;         // work() blocks (JSON, download)
 //
+// dispatch() never parses JSON: the JSON routes parse their body in the work, on the pool.
 // Every error body comes from http_errors (error_response / detail_response / validation_error).
+// Request bodies are limited per route, a column of the routing table (body_limit(); 413 from
+// upload_too_large_response beyond it): /analyze-audio 16 KiB, /jobs 32 KiB, /jobs/batch 4 MiB,
+// /analyze and /predict-anomaly MAX_UPLOAD_BYTES, anything else (GET, HEAD, /models/reload,
+// unknown paths) 16 KiB. The JSON routes read a body as JSON only without a Content-Type or with
+// application/json or application/*+json, any other type being a 422, as are a URL field over
+// 8192 characters and JSON nested deeper than 32 levels (request_parsing.hpp).
 // Contract (that of the FastAPI services earshot replaces, plus earshot's own routes):
 //   GET  /               200 {"message": "<API_TITLE> <API_VERSION>"}
 //   GET  /health/live    200 {"status": "ok"}
@@ -23,7 +31,9 @@
 //   success              200 {"status": "success", "data": analysis::to_json(result)}, cached by
 //                        the bytes' hash (X-Cache)
 //   POST /jobs           {"audio_url", "model_name"?, "callback_url"?} -> 202 {"job_id", "status":
-//                        "queued"}; 422 bad body, 400 unknown model, 503 queue unavailable
+//                        "queued"}; 422 bad body, 400 unknown model, 503 with Retry-After when
+//                        the queue is unavailable or full, or (without Redis) its job records
+//                        are full of unfinished jobs (memory_jobs.hpp)
 //   POST /jobs/batch     a list of those (or {"jobs": [...]}, at most 1000) -> 202 {"jobs": [...]}
 //   GET  /jobs/{id}      200 jobs.hpp's to_json(record); 404 {"detail": "Job not found"}
 //   GET  /models         200 {"models": [{"name", "predictor", "feature_extractor", "labels",
@@ -118,8 +128,17 @@ class Routes {
 
   // 503 {"detail": "Server busy, retry later"} with Retry-After: 1, for a full queue.
   static HttpResponse busy_response();
-  // 413 for a request body over MAX_UPLOAD_BYTES.
+  // The largest request body, in bytes, that the route for `method` and `target` accepts: a
+  // column of the routing table; `max_upload_bytes` for the upload routes. HEAD is GET; a
+  // request for no route (404, 405) gets the small limit of a route without a body. The server
+  // asks after reading the request head, and answers 413 without reading a larger body.
+  static std::int64_t body_limit(std::string_view method, std::string_view target,
+                                 std::int64_t max_upload_bytes);
+  // 413 {"detail": "Request body exceeds the upload limit of N bytes"}.
   static HttpResponse upload_too_large_response(std::int64_t limit);
+  // 413 naming the route's own limit: {"detail": "Request body exceeds the limit of 16384 bytes
+  // for /jobs"}; `route` is route_name()'s ("unmatched" names no route).
+  static HttpResponse upload_too_large_response(std::int64_t limit, std::string_view route);
   // The route a request for `target` with `method` goes to ("/analyze", "/jobs/*", ...), or
   // "unmatched": for the metrics and the log of a request answered before it is routed.
   static std::string_view route_name(std::string_view method, std::string_view target);
@@ -127,8 +146,10 @@ class Routes {
   static HttpResponse timeout_response(std::chrono::seconds limit);
 
  private:
-  struct Entry;  // a RouteInfo and its handler
+  struct Entry;  // a RouteInfo, its handler and its body limit
   static std::span<const Entry> entries();
+  // The entry that serves `method` (HEAD as GET) and `target`, or null.
+  static const Entry* entry_for(std::string_view method, std::string_view target);
 
   Routes(const Config& config, std::shared_ptr<const AnalysisPipeline> pipeline,
          std::shared_ptr<JobQueue> jobs, std::shared_ptr<ServiceMetrics> metrics, ApiDocs docs,
@@ -148,7 +169,6 @@ class Routes {
   Dispatch submit_job(HttpRequest& request) const;
   Dispatch submit_jobs(HttpRequest& request) const;
   Dispatch find_job(HttpRequest& request) const;
-  std::optional<HttpResponse> unknown_model(const std::vector<JobRequest>& jobs) const;
   // routes_models.cpp
   Dispatch list_models(HttpRequest& request) const;
   Dispatch predict_anomaly(HttpRequest& request) const;

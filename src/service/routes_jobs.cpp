@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "models/registry.hpp"
 #include "service/request_parsing.hpp"
 #include "service/route_responses.hpp"
 #include "service/routes.hpp"
@@ -14,6 +15,7 @@ constexpr int kAccepted = 202;
 constexpr int kBadRequest = 400;
 constexpr int kNotFound = 404;
 constexpr int kMethodNotAllowed = 405;
+constexpr int kServiceUnavailable = 503;
 constexpr std::size_t kMaxBatch = 1000;
 constexpr std::string_view kJobsPrefix = "/jobs/";
 
@@ -21,56 +23,71 @@ nlohmann::ordered_json queued(const std::string& id) {
   return {{"job_id", id}, {"status", to_string(JobStatus::queued)}};
 }
 
-}  // namespace
-
-std::optional<HttpResponse> Routes::unknown_model(const std::vector<JobRequest>& jobs) const {
-  const auto registry = catalog_->current();
+// 400 naming the first job whose model_name the registry does not have.
+std::optional<HttpResponse> unknown_model(const models::Registry& registry,
+                                          const std::vector<JobRequest>& jobs) {
   for (const auto& job : jobs) {
-    if (!job.model_name.empty() && !registry->find(job.model_name)) {
+    if (!job.model_name.empty() && !registry.find(job.model_name)) {
       return HttpResponse::from(detail_response(
-          kBadRequest, "Unknown model '" + job.model_name + "'. Available: " + registry->names()));
+          kBadRequest, "Unknown model '" + job.model_name + "'. Available: " + registry.names()));
     }
   }
   return std::nullopt;
 }
 
+// A queue that refused a job; a 503 (Redis down, a full queue, job records full of unfinished
+// jobs) says when to try again, as busy_response does.
+HttpResponse refused(const core::Error& error, nlohmann::ordered_json jobs_so_far = nullptr) {
+  HttpResponse response;
+  if (jobs_so_far.is_null()) {
+    response = error_of(error);
+  } else {
+    // The jobs queued so far stay queued: the answer lists them, so that a client retries
+    // only the rest.
+    response = json_response(http_status(error.code),
+                             {{"detail", error.message}, {"jobs", std::move(jobs_so_far)}});
+    response.log_detail = error.message;
+  }
+  if (response.status == kServiceUnavailable) response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+}  // namespace
+
+// Parsing JSON and submitting (which may talk to Redis) are work for the pool, never for an
+// Asio thread: the dispatch only hands the body over.
 Dispatch Routes::submit_job(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/jobs";
-  auto parsed = parse_job_body(request.body);
-  if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
-    return now(kRoute, HttpResponse::from(std::move(*error)));
-  }
-  auto job = std::move(std::get<JobRequest>(parsed));
-  if (auto refused = unknown_model({job})) return now(kRoute, std::move(*refused));
-  // Submitting talks to Redis: work for the pool, not for an Asio thread.
-  return Dispatch{kRoute, std::nullopt, [jobs = jobs_, job = std::move(job)]() -> HttpResponse {
+  return Dispatch{kRoute, std::nullopt,
+                  [jobs = jobs_, catalog = catalog_, body = std::move(request.body),
+                   content_type = std::move(request.content_type)]() -> HttpResponse {
+                    auto parsed = parse_job_body(body, content_type);
+                    if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
+                      return HttpResponse::from(std::move(*error));
+                    }
+                    const auto& job = std::get<JobRequest>(parsed);
+                    if (auto bad = unknown_model(*catalog->current(), {job})) return *bad;
                     auto id = jobs->submit(job);
-                    if (!id) return error_of(id.error());
+                    if (!id) return refused(id.error());
                     return json_response(kAccepted, queued(*id));
                   }};
 }
 
 Dispatch Routes::submit_jobs(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/jobs/batch";
-  auto parsed = parse_job_batch_body(request.body, kMaxBatch);
-  if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
-    return now(kRoute, HttpResponse::from(std::move(*error)));
-  }
-  auto batch = std::move(std::get<std::vector<JobRequest>>(parsed));
-  if (auto refused = unknown_model(batch)) return now(kRoute, std::move(*refused));
-  return Dispatch{kRoute, std::nullopt, [jobs = jobs_, batch = std::move(batch)]() -> HttpResponse {
+  return Dispatch{kRoute, std::nullopt,
+                  [jobs = jobs_, catalog = catalog_, body = std::move(request.body),
+                   content_type = std::move(request.content_type)]() -> HttpResponse {
+                    auto parsed = parse_job_batch_body(body, kMaxBatch, content_type);
+                    if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
+                      return HttpResponse::from(std::move(*error));
+                    }
+                    const auto& batch = std::get<std::vector<JobRequest>>(parsed);
+                    if (auto bad = unknown_model(*catalog->current(), batch)) return *bad;
                     nlohmann::ordered_json list = nlohmann::ordered_json::array();
                     for (const auto& job : batch) {
                       auto id = jobs->submit(job);
-                      if (!id) {
-                        // The jobs queued so far stay queued: the answer lists them, so that a
-                        // client retries only the rest.
-                        auto response = json_response(
-                            http_status(id.error().code),
-                            {{"detail", id.error().message}, {"jobs", std::move(list)}});
-                        response.log_detail = id.error().message;
-                        return response;
-                      }
+                      if (!id) return refused(id.error(), std::move(list));
                       list.push_back(queued(*id));
                     }
                     return json_response(kAccepted, {{"jobs", std::move(list)}});

@@ -20,6 +20,22 @@ TEST(ContentType, AudioVideoAndOctetStreamAreAccepted) {
   EXPECT_EQ(media_type("  "), "");
 }
 
+TEST(ContentType, JsonIsReadAsFastApiReadsIt) {
+  EXPECT_TRUE(is_json_content_type(""));  // absent
+  EXPECT_TRUE(is_json_content_type("application/json"));
+  EXPECT_TRUE(is_json_content_type("Application/JSON; charset=utf-8"));
+  EXPECT_TRUE(is_json_content_type("application/vnd.api+json"));
+  EXPECT_TRUE(is_json_content_type("application/problem+json; x=1"));
+  EXPECT_FALSE(is_json_content_type("text/plain"));
+  EXPECT_FALSE(is_json_content_type("text/json"));
+  EXPECT_FALSE(is_json_content_type("application/x-www-form-urlencoded"));
+  EXPECT_FALSE(is_json_content_type("multipart/form-data; boundary=x"));
+  EXPECT_FALSE(is_json_content_type("application/jsonx"));
+  EXPECT_FALSE(is_json_content_type("application/json/extra"));  // read as text/plain
+  EXPECT_FALSE(is_json_content_type("json"));
+  EXPECT_FALSE(is_json_content_type(" "));  // present, and no type: text/plain
+}
+
 TEST(HeaderParameter, QuotedUnquotedAndAbsent) {
   EXPECT_EQ(header_parameter("multipart/form-data; boundary=xyz", "boundary"), "xyz");
   EXPECT_EQ(header_parameter("multipart/form-data; BOUNDARY=\"a b;c\"", "boundary"), "a b;c");

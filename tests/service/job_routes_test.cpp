@@ -144,6 +144,43 @@ TEST(JobRoutes, BatchQueuesEveryJobInOrder) {
             (nlohmann::json{"body", 1, "audio_url"}));
 }
 
+std::string header(const HttpResponse& response, const std::string& name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "(absent)";
+}
+
+// Without Redis, job records are capped (MAX_JOB_RECORDS): when unfinished jobs fill them, a
+// new job is refused with a 503 to retry, and no accepted job is dropped to make room.
+TEST(JobRoutes, FullJobRecordsAreA503WithRetryAfterAndNoJobIsLost) {
+  TestHttpServer audio;  // one connection at a time: the slow download holds up the others
+  Config config = loopback_config();
+  config.max_job_records = 2;
+  auto routes = make_routes(config);
+  const auto slow = submit(routes, {{"audio_url", audio.url("/tone-slow.wav?ms=1500")}});
+  ASSERT_EQ(slow.status, 202) << slow.body;
+  const std::string detail =
+      "The job records are full of unfinished jobs (at most 2 records, 67108864 bytes); try "
+      "again later";
+  const nlohmann::json batch = nlohmann::json::array(
+      {{{"audio_url", audio.url("/tone.wav?n=1")}}, {{"audio_url", audio.url("/tone.wav?n=2")}}});
+  const auto partial = run(routes, {"POST", "/jobs/batch", "application/json", batch.dump()});
+  EXPECT_EQ(partial.status, 503) << partial.body;
+  EXPECT_EQ(header(partial, "Retry-After"), "1");
+  const auto listed = nlohmann::json::parse(partial.body);
+  EXPECT_EQ(listed["detail"], detail);
+  ASSERT_EQ(listed["jobs"].size(), 1u);  // the first was queued and stays queued
+  const auto refused = submit(routes, {{"audio_url", audio.url("/tone.wav?n=3")}});
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(header(refused, "Retry-After"), "1");
+  EXPECT_EQ(nlohmann::json::parse(refused.body)["detail"], detail);
+
+  EXPECT_EQ(wait_for(routes, nlohmann::json::parse(slow.body)["job_id"])["status"], "succeeded");
+  EXPECT_EQ(wait_for(routes, listed["jobs"][0]["job_id"])["status"], "succeeded");
+  EXPECT_EQ(submit(routes, {{"audio_url", audio.url("/tone.wav?n=3")}}).status, 202);
+}
+
 // A job with a model is cached under the model's identity: replacing a model file (a new
 // version, same name) makes the same request compute again after a reload.
 TEST(JobRoutes, ReplacingAModelFileChangesTheCacheKey) {

@@ -1,6 +1,7 @@
 // MemoryJobQueue: jobs run on the queue's own threads with the same statuses, attempts,
-// retries and callbacks as the Redis queue; records expire; the destructor lets running jobs
-// finish.
+// retries and callbacks as the Redis queue; records expire and are capped in number and bytes
+// (finished ones dropped oldest first, unfinished ones never); the destructor lets running
+// jobs finish.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -185,6 +186,144 @@ TEST(MemoryJobQueue, FinishedRecordsExpire) {
   auto id = queue.submit(job("x"));
   ASSERT_TRUE(id);
   ASSERT_TRUE(wait_until([&] { return ran.load() && !find(queue, *id).has_value(); }, 5s));
+}
+
+// A handler whose jobs fail for good at once (no retry), with a long error message.
+core::Result<std::string> fails(const JobRequest& request) {
+  return core::Error{core::ErrorCode::decode_failed, std::string(200, 'e') + request.audio_url};
+}
+
+bool known(MemoryJobQueue& queue, const std::string& id) {
+  return find(queue, id).has_value();
+}
+
+TEST(MemoryJobQueue, ManyFailingJobsStayWithinTheRecordCap) {
+  MemoryJobOptions options = fast_options();
+  options.max_records = 5;
+  MemoryJobQueue queue(fails, options, nullptr, nullptr);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) {
+    auto id = queue.submit(job("https://x/" + std::to_string(i)));
+    ASSERT_TRUE(id) << i << ": " << id.error().message;
+    ASSERT_TRUE(reaches(queue, *id, JobStatus::failed));
+    ids.push_back(*id);
+    EXPECT_LE(queue.usage().records, 5u);
+  }
+  // The five newest are kept; every older one went, oldest first.
+  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(known(queue, ids[i]), i >= 35) << i;
+}
+
+TEST(MemoryJobQueue, ManyFailingJobsStayWithinTheByteCap) {
+  JobRecord sample;
+  sample.id = std::string(32, 'f');
+  sample.request.audio_url = "https://x/00";
+  sample.error = std::string(200, 'e') + sample.request.audio_url;
+  sample.created_at = sample.finished_at = "2026-01-01T00:00:00.000Z";
+  MemoryJobOptions options = fast_options();
+  options.max_record_bytes = 4 * record_bytes(sample) + record_bytes(sample) / 2;
+  MemoryJobQueue queue(fails, options, nullptr, nullptr);
+  std::vector<std::string> ids;
+  for (int i = 10; i < 50; ++i) {
+    auto id = queue.submit(job("https://x/" + std::to_string(i)));
+    ASSERT_TRUE(id) << i << ": " << id.error().message;
+    ASSERT_TRUE(reaches(queue, *id, JobStatus::failed));
+    ids.push_back(*id);
+    const auto usage = queue.usage();
+    EXPECT_LE(usage.bytes, options.max_record_bytes);
+    EXPECT_LE(usage.records, 4u);
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(known(queue, ids[i]), i + 4 >= ids.size()) << i;
+  }
+}
+
+TEST(MemoryJobQueue, TheOldestFinishedRecordGoesFirstNotTheOldestSubmitted) {
+  std::atomic<bool> release{false};
+  MemoryJobOptions options = fast_options();
+  options.concurrency = 2;
+  options.max_records = 4;
+  MemoryJobQueue queue(
+      [&](const JobRequest& request) -> core::Result<std::string> {
+        if (request.audio_url == "slow") wait_until([&] { return release.load(); }, 5s);
+        return std::string("{}");
+      },
+      options, nullptr, nullptr);
+  const std::string slow = *queue.submit(job("slow"));
+  ASSERT_TRUE(reaches(queue, slow, JobStatus::running));
+  const std::string first = *queue.submit(job("1"));
+  const std::string second = *queue.submit(job("2"));
+  ASSERT_TRUE(reaches(queue, second, JobStatus::succeeded));
+  ASSERT_TRUE(reaches(queue, first, JobStatus::succeeded));
+  release = true;
+  ASSERT_TRUE(reaches(queue, slow, JobStatus::succeeded));  // finished after 1 and 2
+  const std::string third = *queue.submit(job("3"));
+  ASSERT_TRUE(reaches(queue, third, JobStatus::succeeded));
+  EXPECT_EQ(queue.usage().records, 4u);
+
+  const std::string fourth = *queue.submit(job("4"));  // room for it: "1" goes
+  EXPECT_FALSE(known(queue, first));
+  EXPECT_TRUE(known(queue, slow));
+  ASSERT_TRUE(reaches(queue, fourth, JobStatus::succeeded));
+  ASSERT_TRUE(queue.submit(job("5")));  // then "2"; the first submitted, "slow", stays
+  EXPECT_FALSE(known(queue, second));
+  EXPECT_TRUE(known(queue, slow));
+  EXPECT_TRUE(known(queue, third));
+  EXPECT_EQ(queue.usage().records, 4u);
+}
+
+TEST(MemoryJobQueue, AQueuedOrRunningJobIsNeverDroppedANewOneIsRefused) {
+  std::atomic<bool> release{false};
+  MemoryJobOptions options = fast_options();
+  options.max_records = 3;
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        wait_until([&] { return release.load(); }, 5s);
+        return std::string("{}");
+      },
+      options, nullptr, nullptr);
+  const std::string running = *queue.submit(job("1"));
+  ASSERT_TRUE(reaches(queue, running, JobStatus::running));
+  const std::string queued_a = *queue.submit(job("2"));
+  const std::string queued_b = *queue.submit(job("3"));
+  auto refused = queue.submit(job("4"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::unavailable);
+  EXPECT_EQ(refused.error().message,
+            "The job records are full of unfinished jobs (at most 3 records, 67108864 bytes); "
+            "try again later");
+  EXPECT_EQ(find(queue, running)->status, JobStatus::running);
+  EXPECT_EQ(find(queue, queued_a)->status, JobStatus::queued);
+  EXPECT_EQ(find(queue, queued_b)->status, JobStatus::queued);
+
+  release = true;  // once they finish, their records make room
+  for (const auto& id : {running, queued_a, queued_b}) {
+    EXPECT_TRUE(reaches(queue, id, JobStatus::succeeded));
+  }
+  auto accepted = queue.submit(job("5"));
+  ASSERT_TRUE(accepted);
+  EXPECT_FALSE(known(queue, running));
+  EXPECT_TRUE(known(queue, queued_a));
+}
+
+TEST(MemoryJobQueue, AResultLargerThanTheByteCapIsNotKept) {
+  JobRecord sample;
+  sample.id = std::string(32, 'f');
+  sample.request.audio_url = "x";
+  sample.created_at = "2026-01-01T00:00:00.000Z";
+  MemoryJobOptions options = fast_options();
+  options.max_record_bytes = 2 * record_bytes(sample);  // room to queue, not for a big result
+  std::atomic<bool> ran{false};
+  MemoryJobQueue queue(
+      [&](const JobRequest&) -> core::Result<std::string> {
+        ran = true;
+        return R"({"big":")" + std::string(options.max_record_bytes, 'r') + R"("})";
+      },
+      options, nullptr, nullptr);
+  auto id = queue.submit(job("x"));
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(wait_until([&] { return ran.load() && !known(queue, *id); }, 5s));
+  EXPECT_EQ(queue.usage().records, 0u);
+  EXPECT_EQ(queue.usage().bytes, 0u);
 }
 
 TEST(MemoryJobQueue, DestructorLetsTheRunningJobFinish) {

@@ -1,5 +1,6 @@
 // Request-body parsing: the /analyze-audio JSON body (FastAPI's 422 shapes) and multipart
-// form fields, including the malformed bodies a client or an attacker may send.
+// form fields, including the malformed and the adversarial bodies a client or an attacker may
+// send (long URLs, deep JSON, non-JSON content types, long boundaries, near-delimiters).
 #include "service/request_parsing.hpp"
 
 #include <gtest/gtest.h>
@@ -58,6 +59,79 @@ TEST(AudioUrlBody, EveryValidationFailureHasFastApisShape) {
   EXPECT_EQ(bare["msg"], "invalid or missing URL scheme");
 }
 
+TEST(AudioUrlBody, AUrlMayHave8192CharactersAndNoMore) {
+  std::string url = "https://example.org/";
+  url.resize(kMaxUrlLength, 'a');
+  const auto at_limit = parse_audio_url_body(nlohmann::json{{"audio_url", url}}.dump());
+  ASSERT_TRUE(std::holds_alternative<std::string>(at_limit));
+  EXPECT_EQ(std::get<std::string>(at_limit), url);
+  // Counted in characters, as pydantic counts a str: 8192 two-byte characters still fit.
+  std::string accented = "https://example.org/";
+  for (std::size_t i = accented.size(); i < kMaxUrlLength; ++i) accented += "\xc3\xa9";
+  EXPECT_TRUE(std::holds_alternative<std::string>(
+      parse_audio_url_body(nlohmann::json{{"audio_url", accented}}.dump())));
+
+  url += 'a';
+  const auto over = detail_of(parse_audio_url_body(nlohmann::json{{"audio_url", url}}.dump()));
+  EXPECT_EQ(over, nlohmann::json::parse(R"({"loc":["body","audio_url"],
+      "msg":"ensure this value has at most 8192 characters",
+      "type":"value_error.any_str.max_length","ctx":{"limit_value":8192}})"));
+  // The length is checked before the scheme, as pydantic does.
+  std::string ftp = "ftp://x/";
+  ftp.resize(kMaxUrlLength + 1, 'a');
+  EXPECT_EQ(detail_of(parse_audio_url_body(nlohmann::json{{"audio_url", ftp}}.dump()))["type"],
+            "value_error.any_str.max_length");
+}
+
+TEST(AudioUrlBody, JsonNestedDeeperThan32LevelsIsRefusedBeforeParsing) {
+  const auto nested = [](int depth) {
+    return R"({"audio_url": "https://x/a.wav", "n": )" + std::string(depth - 1, '[') +
+           std::string(depth - 1, ']') + "}";
+  };
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse_audio_url_body(nested(kMaxJsonDepth))));
+  const auto too_deep = detail_of(parse_audio_url_body(nested(kMaxJsonDepth + 1)));
+  EXPECT_EQ(too_deep["msg"], "JSON nested deeper than 32 levels");
+  EXPECT_EQ(too_deep["type"], "value_error.jsondecode");
+  EXPECT_EQ(too_deep["loc"], (nlohmann::json{"body", 38 + kMaxJsonDepth - 1}));
+  // Brackets inside strings, escaped quotes included, are text, not depth.
+  const std::string in_string =
+      R"({"audio_url": "https://x/a.wav", "s": "\"[[[)" + std::string(100, '[') + R"("})";
+  EXPECT_TRUE(std::holds_alternative<std::string>(parse_audio_url_body(in_string)));
+  // Deep text that is not JSON either: the depth is what is reported, at the 33rd bracket.
+  const auto brackets = detail_of(parse_audio_url_body(std::string(16 * 1024, '[')));
+  EXPECT_EQ(brackets["loc"], (nlohmann::json{"body", 32}));
+  EXPECT_EQ(std::get<HttpErrorResponse>(parse_job_body(std::string(100, '{'))).status, 422);
+  EXPECT_EQ(std::get<HttpErrorResponse>(parse_job_batch_body(std::string(100, '['), 10)).status,
+            422);
+}
+
+TEST(JsonBodies, AreJsonOnlyWithoutAContentTypeOrWithAJsonOne) {
+  const std::string body = R"({"audio_url": "https://x/a.wav"})";
+  const auto not_a_dict = nlohmann::json::parse(
+      R"({"loc":["body"],"msg":"value is not a valid dict","type":"type_error.dict"})");
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+    EXPECT_EQ(detail_of(parse_audio_url_body(body, type)), not_a_dict) << type;
+    const auto job = parse_job_body(body, type);
+    ASSERT_TRUE(std::holds_alternative<HttpErrorResponse>(job)) << type;
+    EXPECT_EQ(nlohmann::json::parse(std::get<HttpErrorResponse>(job).body)["detail"][0],
+              not_a_dict);
+    const auto batch = parse_job_batch_body("[" + body + "]", 10, type);
+    ASSERT_TRUE(std::holds_alternative<HttpErrorResponse>(batch)) << type;
+    EXPECT_EQ(
+        nlohmann::json::parse(std::get<HttpErrorResponse>(batch).body)["detail"][0],
+        nlohmann::json::parse(
+            R"({"loc":["body"],"msg":"value is not a valid list","type":"type_error.list"})"));
+  }
+  for (const char* type : {"", "application/json; charset=utf-8", "application/vnd.api+json"}) {
+    EXPECT_TRUE(std::holds_alternative<std::string>(parse_audio_url_body(body, type))) << type;
+    EXPECT_TRUE(std::holds_alternative<JobRequest>(parse_job_body(body, type))) << type;
+    EXPECT_TRUE(std::holds_alternative<std::vector<JobRequest>>(
+        parse_job_batch_body("[" + body + "]", 10, type)))
+        << type;
+  }
+}
+
 std::string two_part_body(const std::string& second_name, const std::string& content) {
   return "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
          "--XyZ\r\ncontent-disposition: form-data; name=\"" +
@@ -92,6 +166,45 @@ TEST(FormField, MissingAndMalformedBodies) {
                         "multipart/form-data; boundary=XyZ"));  // headers never end
   EXPECT_TRUE(malformed("--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ndata",
                         "multipart/form-data; boundary=XyZ"));  // no closing delimiter
+}
+
+TEST(FormField, ABoundaryHasAtMost70Characters) {
+  const auto body_with = [](const std::string& boundary) {
+    return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc\r\n--" +
+           boundary + "--\r\n";
+  };
+  const std::string longest(kMaxBoundaryLength, 'b');
+  const auto found =
+      find_form_field(body_with(longest), "multipart/form-data; boundary=" + longest, "file");
+  ASSERT_EQ(found.outcome, FormFieldOutcome::found);
+  EXPECT_EQ(found.content, "abc");
+  for (std::size_t length : {kMaxBoundaryLength + 1, std::size_t{8192}}) {
+    const std::string boundary(length, 'b');
+    EXPECT_EQ(
+        find_form_field(body_with(boundary), "multipart/form-data; boundary=" + boundary, "file")
+            .outcome,
+        FormFieldOutcome::malformed)
+        << length;
+  }
+}
+
+// Bodies built so that a naive search compares most of the delimiter at every byte: 20 MB of
+// '-' against a boundary of 69 '-' and an 'x'. They must be answered correctly; the test's
+// timeout is what holds the time (a quadratic search took seconds).
+TEST(FormField, NearDelimitersEverywhereStillGiveTheAnswer) {
+  const std::string boundary = std::string(kMaxBoundaryLength - 1, '-') + "x";
+  const std::string type = "multipart/form-data; boundary=\"" + boundary + "\"";
+  const std::string dashes(20u << 20, '-');
+  EXPECT_EQ(find_form_field(dashes, type, "file").outcome, FormFieldOutcome::malformed);
+  const std::string body = "--" + boundary +
+                           "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n" + dashes +
+                           "\r\n--" + boundary + "--\r\n";
+  const auto field = find_form_field(body, type, "file");
+  ASSERT_EQ(field.outcome, FormFieldOutcome::found);
+  EXPECT_EQ(field.content.size(), dashes.size());
+  const std::string unterminated =
+      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n" + dashes;
+  EXPECT_EQ(find_form_field(unterminated, type, "file").outcome, FormFieldOutcome::malformed);
 }
 
 TEST(QueryParameter, DecodesTheFirstOccurrence) {
