@@ -174,8 +174,8 @@ TEST(FormField, ABoundaryHasAtMost70Characters) {
            boundary + "--\r\n";
   };
   const std::string longest(kMaxBoundaryLength, 'b');
-  const auto found =
-      find_form_field(body_with(longest), "multipart/form-data; boundary=" + longest, "file");
+  const std::string body = body_with(longest);  // the field is a view into it
+  const auto found = find_form_field(body, "multipart/form-data; boundary=" + longest, "file");
   ASSERT_EQ(found.outcome, FormFieldOutcome::found);
   EXPECT_EQ(found.content, "abc");
   for (std::size_t length : {kMaxBoundaryLength + 1, std::size_t{8192}}) {
