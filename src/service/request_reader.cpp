@@ -40,10 +40,10 @@ ReadResult rejection(int status, std::string_view detail, std::string_view reaso
   return result;
 }
 
-ReadResult body_too_large(std::int64_t limit) {
+ReadResult body_too_large(std::int64_t limit, std::string_view route) {
   ReadResult result;
   result.status = ReadStatus::rejected;
-  result.response = Routes::upload_too_large_response(limit);
+  result.response = Routes::upload_too_large_response(limit, route);
   result.reason = "body_too_large";
   return result;
 }
@@ -90,8 +90,10 @@ asio::awaitable<ReadResult> read_body(beast::tcp_stream& stream, beast::flat_buf
   const auto& header = parser.get();
   const std::int64_t limit =
       Routes::body_limit(header.method_string(), header.target(), limits.max_upload_bytes);
+  const std::string_view route = Routes::route_name(header.method_string(), header.target());
   const auto declared = parser.content_length();
-  if (declared && *declared > static_cast<std::uint64_t>(limit)) co_return body_too_large(limit);
+  if (declared && *declared > static_cast<std::uint64_t>(limit))
+    co_return body_too_large(limit, route);
   ReadResult result;
   result.body_bytes = budget.reservation();
   if (declared && !result.body_bytes.grow_to(static_cast<std::int64_t>(*declared))) {
@@ -108,7 +110,7 @@ asio::awaitable<ReadResult> read_body(beast::tcp_stream& stream, beast::flat_buf
   while (!parser.is_done()) {
     auto [ec, bytes] = co_await http::async_read_some(stream, buffer, parser, kUseTuple);
     (void)bytes;
-    if (ec == http::error::body_limit) co_return body_too_large(limit);
+    if (ec == http::error::body_limit) co_return body_too_large(limit, route);
     if (ec == beast::error::timeout) co_return ReadResult{};  // too slow a body: just close
     if (ec) co_return head_failure(ec, buffer, true);
     // A chunked body has no declared length: it takes its share of the budget as it grows.
@@ -144,7 +146,10 @@ asio::awaitable<ReadResult> read_request(beast::tcp_stream& stream, beast::flat_
   (void)bytes;
   ReadResult result;
   if (ec == http::error::body_limit) {
-    result = body_too_large(limits.max_upload_bytes);
+    const auto& header = parser.get();
+    result = body_too_large(
+        Routes::body_limit(header.method_string(), header.target(), limits.max_upload_bytes),
+        Routes::route_name(header.method_string(), header.target()));
   } else if (ec) {
     result = head_failure(ec, buffer, !parser.get().target().empty());
   } else if (parser.get().target().size() > kMaxTargetBytes) {
