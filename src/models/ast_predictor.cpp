@@ -78,6 +78,12 @@ core::Result<std::unique_ptr<AstPredictor>> AstPredictor::load(ModelInfo info,
       new AstPredictor(std::move(info), std::move(*model), std::move(*frontend), options));
 }
 
+std::size_t AstPredictor::hop_samples() const {
+  if (!options_.hop_seconds) return window_samples();
+  return std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::lround(*options_.hop_seconds * kRate)));
+}
+
 std::size_t AstPredictor::window_samples() const {
   return static_cast<std::size_t>(
       std::lround(static_cast<double>(model_.config().max_length) * kFrameShiftSeconds * kRate));
@@ -115,47 +121,111 @@ std::optional<std::array<double, 4>> AstPredictor::category_scores(
   return best;
 }
 
-core::Result<Prediction> AstPredictor::predict(std::span<const float> mono) const {
-  if (mono.empty()) return core::Error{core::ErrorCode::invalid_input, "no samples to classify"};
-  const std::size_t window = window_samples();
-  const std::size_t hop =
-      options_.hop_seconds
-          ? std::max<std::size_t>(
-                1, static_cast<std::size_t>(std::lround(*options_.hop_seconds * kRate)))
-          : window;
-  const auto& labels = info().labels;
-  std::vector<double> file_scores(labels.size(), 0.0);
-  std::array<double, 4> file_categories{};
-  std::vector<WindowPrediction> windows;
-  for (std::size_t start = 0; start == 0 || start < mono.size(); start += hop) {
-    const auto clip = mono.subspan(start, std::min(window, mono.size() - start));
-    auto scores = window_scores(clip);
+namespace {
+
+// Windows start every hop; each is scored as soon as its samples are in, so that only the
+// window being filled is held. finish() scores the one window left, if any: the first start
+// before the end whose window would run past it (a shorter clip). Scores are summed in window
+// order, so a stream and predict() over the same samples agree exactly.
+class AstStream final : public PredictionStream {
+ public:
+  explicit AstStream(const AstPredictor& model)
+      : model_(model),
+        window_(model.window_samples()),
+        hop_(model.hop_samples()),
+        file_scores_(model.info().labels.size(), 0.0) {}
+
+  core::Status add(std::span<const float> mono) override {
+    received_ += mono.size();
+    while (!mono.empty() && !done_) {
+      if (skip_ > 0) {  // between two windows, when the hop is longer than a window
+        const std::size_t skipped = std::min(skip_, mono.size());
+        skip_ -= skipped;
+        mono = mono.subspan(skipped);
+        continue;
+      }
+      const std::size_t take = std::min(mono.size(), window_ - pending_.size());
+      pending_.insert(pending_.end(), mono.begin(), mono.begin() + take);
+      mono = mono.subspan(take);
+      if (pending_.size() < window_) break;
+      if (auto scored = score(pending_); !scored) return scored;
+      const std::size_t dropped = std::min(hop_, window_);
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(dropped));
+      skip_ = hop_ - dropped;
+      start_ += hop_;
+    }
+    return {};
+  }
+
+  core::Result<Prediction> finish() override {
+    if (received_ == 0) {
+      return core::Error{core::ErrorCode::invalid_input, "no samples to classify"};
+    }
+    const bool ended_on_window = !windows_.empty() && last_end_ == received_;
+    if (!done_ && !ended_on_window && start_ < received_) {
+      if (auto scored = score(pending_); !scored) return scored.error();
+    }
+    const auto& labels = model_.info().labels;
+    const auto count = static_cast<double>(windows_.size());
+    for (double& s : file_scores_) s /= count;
+    Prediction prediction = make_prediction(labels, file_scores_);
+    prediction.top = top_scores(labels, file_scores_, model_.options().top_k);
+    if (!windows_.front().categories.empty()) {
+      for (double& c : file_categories_) c /= count;
+      prediction.categories = named_categories(file_categories_);
+    }
+    prediction.windows = std::move(windows_);
+    return prediction;
+  }
+
+ private:
+  // Scores the window starting at start_. A failure of the first window is the input's error;
+  // a later one can only be a last sliver shorter than one frame, which adds nothing.
+  core::Status score(std::span<const float> clip) {
+    auto scores = model_.window_scores(clip);
     if (!scores) {
-      if (start > 0) break;  // a last sliver shorter than one frame adds nothing
-      return scores.error();
+      if (windows_.empty()) return scores.error();
+      done_ = true;
+      return {};
     }
-    WindowPrediction entry{.start = static_cast<double>(start) / kRate,
-                           .end = static_cast<double>(start + clip.size()) / kRate,
-                           .top = top_scores(labels, *scores, options_.top_k),
+    last_end_ = start_ + clip.size();
+    WindowPrediction entry{.start = static_cast<double>(start_) / kRate,
+                           .end = static_cast<double>(last_end_) / kRate,
+                           .top = top_scores(model_.info().labels, *scores, model_.options().top_k),
                            .categories = {}};
-    if (const auto categories = category_scores(*scores)) {
+    if (const auto categories = model_.category_scores(*scores)) {
       entry.categories = named_categories(*categories);
-      for (std::size_t c = 0; c < categories->size(); ++c) file_categories[c] += (*categories)[c];
+      for (std::size_t c = 0; c < categories->size(); ++c) file_categories_[c] += (*categories)[c];
     }
-    for (std::size_t i = 0; i < labels.size(); ++i) file_scores[i] += (*scores)[i];
-    windows.push_back(std::move(entry));
-    if (start + window >= mono.size()) break;
+    for (std::size_t i = 0; i < file_scores_.size(); ++i) file_scores_[i] += (*scores)[i];
+    windows_.push_back(std::move(entry));
+    return {};
   }
-  const auto count = static_cast<double>(windows.size());
-  for (double& s : file_scores) s /= count;
-  Prediction prediction = make_prediction(labels, file_scores);
-  prediction.top = top_scores(labels, file_scores, options_.top_k);
-  if (!windows.front().categories.empty()) {
-    for (double& c : file_categories) c /= count;
-    prediction.categories = named_categories(file_categories);
-  }
-  prediction.windows = std::move(windows);
-  return prediction;
+
+  const AstPredictor& model_;
+  std::size_t window_;
+  std::size_t hop_;
+  std::vector<float> pending_;  // samples from start_ on, fewer than a window
+  std::size_t start_ = 0;       // of the window being filled, in samples
+  std::size_t skip_ = 0;        // samples still to pass before start_
+  std::size_t received_ = 0;
+  std::size_t last_end_ = 0;  // of the last window scored
+  bool done_ = false;         // a later window could not be scored: the rest adds nothing
+  std::vector<double> file_scores_;
+  std::array<double, 4> file_categories_{};
+  std::vector<WindowPrediction> windows_;
+};
+
+}  // namespace
+
+core::Result<Prediction> AstPredictor::predict(std::span<const float> mono) const {
+  AstStream stream(*this);
+  if (auto added = stream.add(mono); !added) return added.error();
+  return stream.finish();
+}
+
+std::unique_ptr<PredictionStream> AstPredictor::stream() const {
+  return std::make_unique<AstStream>(*this);
 }
 
 }  // namespace earshot::models

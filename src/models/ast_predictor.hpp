@@ -12,6 +12,10 @@
 //   auto ast = models::AstPredictor::load(info, "checkpoints/ast-audioset", options);
 //   auto prediction = ast->predict(mono_16k);   // label, top labels, categories, windows
 //
+// stream() scores each window as soon as its samples have arrived, so a stream holds one
+// window of samples and a few hundred bytes per window scored (the per-window results),
+// whatever the file's length; predict() is that stream over one span.
+//
 // Thread-safe: each call borrows its scratch memory (about 100 MB for the full-size model)
 // from a pool that grows to the number of calls running at once.
 #pragma once
@@ -44,10 +48,13 @@ class AstPredictor final : public Model {
   ~AstPredictor() override;
 
   core::Result<Prediction> predict(std::span<const float> mono) const override;
+  std::unique_ptr<PredictionStream> stream() const override;
   const Options& options() const { return options_; }
 
   // Samples of 16 kHz audio in one window (max_length frames of 10 ms).
   std::size_t window_samples() const;
+  // Samples from one window's start to the next's: hop_seconds, or one window.
+  std::size_t hop_samples() const;
   // Sigmoid scores of every label for one window (at most window_samples() samples; a shorter
   // one is padded as the front end pads). Errors: invalid_input when under one frame.
   core::Result<std::vector<double>> window_scores(std::span<const float> clip) const;

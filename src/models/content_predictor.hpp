@@ -1,7 +1,8 @@
 // The registry's "content" predictor: earshot's built-in speech / music / noise / silence model
 // (analysis/content_classifier.hpp) over the whole audio, with no artifacts to load. The
 // prediction is the file's content class with the class probabilities, as `earshot analyze`
-// reports them.
+// reports them. It streams: 1 s windows are classified as they arrive, so a stream holds one
+// window and a few bytes per second of input, as an analysis does.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,9 @@ class ContentPredictor final : public Model {
   ContentPredictor(ModelInfo info, double silence_threshold_dbfs);
 
   core::Result<Prediction> predict(std::span<const float> mono) const override;
+  std::unique_ptr<PredictionStream> stream() const override;
+
+  double silence_threshold_dbfs() const { return silence_threshold_dbfs_; }
 
  private:
   double silence_threshold_dbfs_;

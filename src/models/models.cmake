@@ -12,6 +12,7 @@ add_library(earshot_models STATIC
   ${CMAKE_CURRENT_LIST_DIR}/content_scorer_choice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/feature_model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/linear_predictor.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prediction.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prediction_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
