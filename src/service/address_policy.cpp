@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -75,6 +76,49 @@ std::array<std::uint8_t, 4> ipv4_at(const std::array<std::uint8_t, 16>& address,
   return {address[offset], address[offset + 1], address[offset + 2], address[offset + 3]};
 }
 
+std::array<std::uint8_t, 16> mapped(const std::array<std::uint8_t, 4>& v4) {
+  std::array<std::uint8_t, 16> v6 = kMappedPrefix;
+  std::copy(v4.begin(), v4.end(), v6.begin() + 12);
+  return v6;
+}
+
+// The address of an AF_INET (as IPv4-mapped IPv6) or AF_INET6 socket address; nullopt for any
+// other family or a truncated structure.
+std::optional<std::array<std::uint8_t, 16>> address_of(const sockaddr* address,
+                                                       std::size_t length) {
+  if (address == nullptr || length < sizeof(sa_family_t)) return std::nullopt;
+  // Copy rather than cast: the caller's buffer need not be aligned for sockaddr_in6.
+  sockaddr_storage storage{};
+  std::memcpy(&storage, address, length < sizeof(storage) ? length : sizeof(storage));
+  if (storage.ss_family == AF_INET && length >= sizeof(sockaddr_in)) {
+    sockaddr_in v4{};
+    std::memcpy(&v4, &storage, sizeof(v4));
+    std::array<std::uint8_t, 4> bytes{};
+    std::memcpy(bytes.data(), &v4.sin_addr, bytes.size());
+    return mapped(bytes);
+  }
+  if (storage.ss_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+    sockaddr_in6 v6{};
+    std::memcpy(&v6, &storage, sizeof(v6));
+    std::array<std::uint8_t, 16> bytes{};
+    std::memcpy(bytes.data(), &v6.sin6_addr, bytes.size());
+    return bytes;
+  }
+  return std::nullopt;
+}
+
+// A prefix length: decimal digits only, at most `max`.
+std::optional<unsigned> prefix_length(std::string_view text, unsigned max) {
+  if (text.empty() || text.size() > 3) return std::nullopt;
+  unsigned value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value > max) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 std::string_view to_string(AddressClass kind) {
@@ -137,30 +181,46 @@ std::optional<AddressClass> classify_text(std::string_view text) {
 }
 
 std::optional<AddressClass> classify_sockaddr(const sockaddr* address, std::size_t length) {
-  if (address == nullptr || length < sizeof(sa_family_t)) return std::nullopt;
-  // Copy rather than cast: the caller's buffer need not be aligned for sockaddr_in6.
-  sockaddr_storage storage{};
-  std::memcpy(&storage, address, length < sizeof(storage) ? length : sizeof(storage));
-  if (storage.ss_family == AF_INET && length >= sizeof(sockaddr_in)) {
-    sockaddr_in v4{};
-    std::memcpy(&v4, &storage, sizeof(v4));
-    std::array<std::uint8_t, 4> bytes{};
-    std::memcpy(bytes.data(), &v4.sin_addr, bytes.size());
-    return classify_ipv4(bytes);
+  const auto bytes = address_of(address, length);
+  if (!bytes) return std::nullopt;
+  return classify_ipv6(*bytes);  // an IPv4 address, mapped, classifies as itself
+}
+
+std::optional<AddressRange> AddressRange::parse(std::string_view text) {
+  const auto slash = text.find('/');
+  const std::string address(text.substr(0, slash));  // inet_pton wants a terminated string
+  AddressRange range;
+  unsigned offset = 0;  // bits of the mapped prefix in front of an IPv4 network
+  std::array<std::uint8_t, 4> v4{};
+  if (inet_pton(AF_INET, address.c_str(), v4.data()) == 1) {
+    range.prefix = mapped(v4);
+    offset = 96;
+  } else if (inet_pton(AF_INET6, address.c_str(), range.prefix.data()) != 1) {
+    return std::nullopt;
   }
-  if (storage.ss_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
-    sockaddr_in6 v6{};
-    std::memcpy(&v6, &storage, sizeof(v6));
-    std::array<std::uint8_t, 16> bytes{};
-    std::memcpy(bytes.data(), &v6.sin6_addr, bytes.size());
-    return classify_ipv6(bytes);
+  if (slash != std::string_view::npos) {
+    const auto bits = prefix_length(text.substr(slash + 1), 128 - offset);
+    if (!bits) return std::nullopt;
+    range.bits = offset + *bits;
   }
-  return std::nullopt;
+  // Host bits set: the range would not start where its text says.
+  for (unsigned bit = range.bits; bit < 128; ++bit) {
+    if ((range.prefix[bit / 8] >> (7 - bit % 8)) & 1) return std::nullopt;
+  }
+  return range;
+}
+
+bool AddressRange::contains(const std::array<std::uint8_t, 16>& address) const {
+  return in_prefix(address, prefix, bits);
 }
 
 bool AddressPolicy::permits(const sockaddr* address, std::size_t length) const {
-  const auto kind = classify_sockaddr(address, length);
-  return kind.has_value() && permits(*kind);
+  const auto bytes = address_of(address, length);
+  if (!bytes) return false;
+  for (const auto& range : allowed_networks) {
+    if (range.contains(*bytes)) return true;
+  }
+  return permits(classify_ipv6(*bytes));
 }
 
 }  // namespace earshot::service

@@ -5,6 +5,9 @@
 //   AddressPolicy policy{.allow_private = false};
 //   policy.permits(classify_text("169.254.169.254").value());   // false: cloud metadata
 //
+//   // One internal media host reachable, every other private address still refused:
+//   AddressPolicy internal{.allowed_networks = {AddressRange::parse("10.20.0.7").value()}};
+//
 // Everything here is pure and thread-safe; nothing touches the network.
 #pragma once
 
@@ -13,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 struct sockaddr;
 
@@ -47,13 +51,35 @@ std::optional<AddressClass> classify_text(std::string_view text);
 // truncated structure.
 std::optional<AddressClass> classify_sockaddr(const sockaddr* address, std::size_t length);
 
+// An IPv4 or IPv6 network: "10.20.0.0/16", "fd00:1::/32", or one address ("10.20.0.7", a
+// /32 or /128). IPv4 is held in its IPv4-mapped IPv6 form (::ffff:a.b.c.d), the form a socket
+// address of either family is compared in, so "10.20.0.7" also covers ::ffff:10.20.0.7.
+struct AddressRange {
+  std::array<std::uint8_t, 16> prefix{};
+  unsigned bits = 128;
+
+  // nullopt when `text` is not an address, optionally followed by "/" and a prefix length of
+  // at most 32 (IPv4) or 128 (IPv6), with every bit past the prefix zero ("10.0.0.1/8" is a
+  // typo, not a network).
+  static std::optional<AddressRange> parse(std::string_view text);
+  // `address`: IPv6, or IPv4 in its mapped form.
+  bool contains(const std::array<std::uint8_t, 16>& address) const;
+};
+
 // The rule applied to every connection a download makes (first request and each redirect).
 struct AddressPolicy {
   // Allows every IPv4/IPv6 class, for tests and deployments that fetch from an internal
   // network on purpose. Other socket families stay refused.
   bool allow_private = false;
+  // Networks permitted whatever their class: the internal hosts a deployment fetches from on
+  // purpose, without opening every private address as allow_private does. Each connection is
+  // checked on its own, so a permitted host that redirects elsewhere is followed only to an
+  // address the policy permits too.
+  std::vector<AddressRange> allowed_networks{};
 
+  // By class alone: allowed_networks need the address itself.
   bool permits(AddressClass kind) const { return allow_private || kind == AddressClass::global; }
+  // The connect-time rule: an address in allowed_networks, or of a class permits() allows.
   bool permits(const sockaddr* address, std::size_t length) const;
 };
 
