@@ -162,6 +162,7 @@ asio::awaitable<ReadResult> read_request(beast::tcp_stream& stream, beast::flat_
     const auto& header = parser.get();
     result.method = std::string(header.method_string());
     result.target = std::string(header.target().substr(0, kMaxTargetBytes));
+    result.request_id = std::string(header["X-Request-ID"]);  // "" when not read
   }
   co_return result;
 }

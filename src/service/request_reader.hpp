@@ -62,6 +62,7 @@ struct ReadResult {
   HttpResponse response;
   std::string method;
   std::string target;
+  std::string request_id;  // the client's X-Request-ID, when its headers were read
   std::string_view reason;
 };
 

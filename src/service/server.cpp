@@ -213,7 +213,7 @@ struct Server::Impl {
   // A request refused while it was read: answered, counted, logged, and the connection closed.
   asio::awaitable<void> answer_rejected(Session& session, ReadResult& read) {
     const std::string method = read.method.empty() ? "-" : read.method;
-    Exchange exchange{request_id_for({}), method, read.target,
+    Exchange exchange{request_id_for(read.request_id), method, read.target,
                       Routes::route_name(read.method, read.target)};
     metrics->rejected.add({std::string(read.reason)});
     record(exchange, session, read.response);

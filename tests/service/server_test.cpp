@@ -630,7 +630,7 @@ TEST(Server, BodiesOverTheBudgetAre503WithRetryAfter) {
   asio::write(holder.stream().socket(), asio::buffer(held));
   const std::string head =
       "POST /analyze HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
-      "Content-Length: 20000\r\n\r\n";
+      "X-Request-ID: budget-1\r\nContent-Length: 20000\r\n\r\n";
   // The holder's head may not have been read yet when the second one arrives: retry briefly.
   Reply reply;
   for (int attempt = 0; attempt < 50; ++attempt) {
@@ -641,6 +641,7 @@ TEST(Server, BodiesOverTheBudgetAre503WithRetryAfter) {
   }
   EXPECT_EQ(reply.status, 503);
   EXPECT_EQ(reply.header("Retry-After"), "1");
+  EXPECT_EQ(reply.header("X-Request-ID"), "budget-1");  // the client's own, as on every answer
   EXPECT_GE(server->metrics().rejected.value({"body_budget"}), 1.0);
 }
 
