@@ -46,8 +46,8 @@ class AnalysisPipeline {
   core::Result<CacheOutcome> analyze_upload(std::span<const std::uint8_t> bytes,
                                             AnalysisDetail detail = AnalysisDetail::summary) const;
   // The cached answer for `url` when this process's memory has it (the memory cache, or the
-  // near cache in front of Redis): the server answers such hits on the spot, without a worker
-  // thread or a network round trip.
+  // near cache in front of Redis): such hits are answered without a download, an analysis or
+  // a network round trip.
   std::optional<std::string> cached_in_memory(
       const std::string& url, AnalysisDetail detail = AnalysisDetail::summary) const;
 

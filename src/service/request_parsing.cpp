@@ -259,6 +259,26 @@ FormField find_form_field(std::string_view body, std::string_view content_type,
   }
 }
 
+std::variant<std::string_view, HttpErrorResponse> uploaded_file(std::string_view body,
+                                                                std::string_view content_type) {
+  FormField field;
+  if (media_type(content_type) == "multipart/form-data") {
+    field = find_form_field(body, content_type, "file");
+  } else {
+    field.outcome = FormFieldOutcome::missing;
+  }
+  switch (field.outcome) {
+    case FormFieldOutcome::found:
+      return field.content;
+    case FormFieldOutcome::missing:
+      return validation_error({"body", "file"}, "field required", validation_type::missing);
+    case FormFieldOutcome::malformed:
+      break;
+  }
+  return error_response(
+      core::Error{core::ErrorCode::invalid_input, "There was an error parsing the body"});
+}
+
 namespace {
 
 int hex_value(char c) {

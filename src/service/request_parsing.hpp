@@ -78,6 +78,13 @@ struct FormField {
 FormField find_form_field(std::string_view body, std::string_view content_type,
                           std::string_view name);
 
+// The audio of an upload route's multipart body: field `file`, or the answer FastAPI gave
+// for a form without it (422 field required; for a body that is not multipart at all too) or
+// for a form it could not parse (400). Scanning is linear in the body's size but still up to
+// about a second for a crafted 200 MB body, so routes call this on the worker pool.
+std::variant<std::string_view, HttpErrorResponse> uploaded_file(std::string_view body,
+                                                                std::string_view content_type);
+
 // The value of query parameter `name` in a request target ("/predict?model_name=a%20b" -> "a b"):
 // percent-decoded, '+' read as a space, the first occurrence winning; nullopt when absent. A
 // malformed escape is kept as it is, as Starlette does.

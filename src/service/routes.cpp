@@ -345,24 +345,8 @@ Dispatch Routes::analyze_upload(HttpRequest& request) const {
   // a view into it, so an upload is never copied.
   auto body = std::make_shared<const std::string>(std::move(request.body));
   const std::string type = media_type(request.content_type);
-  std::string_view audio;
-  if (type == "multipart/form-data") {
-    const FormField field = find_form_field(*body, request.content_type, "file");
-    switch (field.outcome) {
-      case FormFieldOutcome::malformed:
-        return now(kRoute,
-                   HttpResponse::from(error_response(core::Error{
-                       core::ErrorCode::invalid_input, "There was an error parsing the body"})));
-      case FormFieldOutcome::missing:
-        return now(kRoute, HttpResponse::from(validation_error({"body", "file"}, "field required",
-                                                               validation_type::missing)));
-      case FormFieldOutcome::found:
-        audio = field.content;
-        break;
-    }
-  } else if (is_audio_content_type(request.content_type)) {
-    audio = *body;
-  } else {
+  const bool multipart = type == "multipart/form-data";
+  if (!multipart && !is_audio_content_type(request.content_type)) {
     return now(kRoute,
                HttpResponse::from(detail_response(
                    kUnsupportedMediaType,
@@ -370,8 +354,19 @@ Dispatch Routes::analyze_upload(HttpRequest& request) const {
                        " is not audio; send audio/*, video/* or application/octet-stream, or "
                        "multipart/form-data with a file field")));
   }
-  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(audio.data()), audio.size());
-  return Dispatch{kRoute, std::nullopt, [pipeline = pipeline_, body, bytes, level]() {
+  return Dispatch{kRoute, std::nullopt,
+                  [pipeline = pipeline_, body, content_type = std::move(request.content_type),
+                   multipart, level]() -> HttpResponse {
+                    std::string_view audio = *body;
+                    if (multipart) {
+                      auto file = uploaded_file(*body, content_type);
+                      if (auto* error = std::get_if<HttpErrorResponse>(&file)) {
+                        return HttpResponse::from(std::move(*error));
+                      }
+                      audio = std::get<std::string_view>(file);
+                    }
+                    const auto bytes = std::span(
+                        reinterpret_cast<const std::uint8_t*>(audio.data()), audio.size());
                     return response_of(pipeline->analyze_upload(bytes, level));
                   }};
 }

@@ -54,48 +54,40 @@ Dispatch Routes::reload_models(HttpRequest&) const {
 Dispatch Routes::predict_anomaly(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/predict-anomaly";
   auto body = std::make_shared<const std::string>(std::move(request.body));
-  // As FastAPI did: the form is validated (422) before the handler looks at the model name.
-  FormField field;
-  if (media_type(request.content_type) == "multipart/form-data") {
-    field = find_form_field(*body, request.content_type, "file");
-  } else {
-    field.outcome = FormFieldOutcome::missing;
-  }
-  if (field.outcome == FormFieldOutcome::malformed) {
-    return now(kRoute,
-               HttpResponse::from(error_response(core::Error{
-                   core::ErrorCode::invalid_input, "There was an error parsing the body"})));
-  }
-  if (field.outcome == FormFieldOutcome::missing) {
-    return now(kRoute, HttpResponse::from(validation_error({"body", "file"}, "field required",
-                                                           validation_type::missing)));
-  }
   auto registry = catalog_->current();
   const auto requested = query_parameter(request.target, "model_name");
-  const models::Model* model =
-      requested && !requested->empty() ? registry->find(*requested) : &registry->default_model();
-  if (!model) {
-    return now(kRoute, HttpResponse::from(detail_response(
-                           kBadRequest,
-                           "Unknown model '" + *requested + "'. Available: " + registry->names())));
-  }
-  const auto bytes =
-      std::span(reinterpret_cast<const std::uint8_t*>(field.content.data()), field.content.size());
   // The registry rides along: a reload while this runs does not free the model under it.
-  return Dispatch{kRoute, std::nullopt, [this, body, bytes, registry, model]() -> HttpResponse {
-                    try {
-                      const auto start = std::chrono::steady_clock::now();
-                      auto prediction = models::predict_bytes(*model, bytes, {});
-                      const double latency_ms = std::chrono::duration<double, std::milli>(
-                                                    std::chrono::steady_clock::now() - start)
-                                                    .count();
-                      metrics_->analysis_seconds.observe({}, latency_ms / 1000.0);
-                      if (!prediction) return error_of(prediction.error());
-                      return json_ok(prediction_json(model->info().name, *prediction, latency_ms));
-                    } catch (const std::exception& e) {
-                      return internal_error(std::string("prediction threw: ") + e.what());
-                    }
-                  }};
+  return Dispatch{
+      kRoute, std::nullopt,
+      [this, body, content_type = std::move(request.content_type), registry,
+       requested]() -> HttpResponse {
+        // As FastAPI did: the form is validated (422) before the handler looks at the model name.
+        auto file = uploaded_file(*body, content_type);
+        if (auto* error = std::get_if<HttpErrorResponse>(&file)) {
+          return HttpResponse::from(std::move(*error));
+        }
+        const models::Model* model = requested && !requested->empty() ? registry->find(*requested)
+                                                                      : &registry->default_model();
+        if (!model) {
+          return HttpResponse::from(detail_response(
+              kBadRequest, "Unknown model '" + *requested + "'. Available: " + registry->names()));
+        }
+        const auto audio = std::get<std::string_view>(file);
+        const auto bytes =
+            std::span(reinterpret_cast<const std::uint8_t*>(audio.data()), audio.size());
+        try {
+          const auto start = std::chrono::steady_clock::now();
+          auto prediction = models::predict_bytes(*model, bytes, {});
+          const double latency_ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+          metrics_->analysis_seconds.observe({}, latency_ms / 1000.0);
+          if (!prediction) return error_of(prediction.error());
+          return json_ok(prediction_json(model->info().name, *prediction, latency_ms));
+        } catch (const std::exception& e) {
+          return internal_error(std::string("prediction threw: ") + e.what());
+        }
+      }};
 }
 
 }  // namespace earshot::service

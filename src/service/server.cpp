@@ -215,8 +215,8 @@ struct Server::Impl {
     const std::string method = read.method.empty() ? "-" : read.method;
     Exchange exchange{request_id_for(read.request_id), method, read.target,
                       Routes::route_name(read.method, read.target)};
-    metrics->rejected.add({std::string(read.reason)});
     record(exchange, session, read.response);
+    metrics->rejected.add({std::string(read.reason)});
     auto out = to_beast(read.response, 11, false, false, exchange.request_id);
     session.stream.expires_after(kRejectionWriteTime);
     co_await http::async_write(session.stream, out, asio::as_tuple(asio::use_awaitable));

@@ -127,6 +127,12 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "WORKER_THREADS",
                                                "REQUEST_TIMEOUT_SECONDS",
                                                "SHUTDOWN_GRACE_SECONDS",
+                                               "MAX_CONNECTIONS",
+                                               "HEADER_TIMEOUT_SECONDS",
+                                               "KEEP_ALIVE_TIMEOUT_SECONDS",
+                                               "BODY_BUDGET_BYTES",
+                                               "MAX_JOB_RECORDS",
+                                               "MAX_JOB_RECORD_BYTES",
                                                "SWAGGER_UI_DIR",
                                                "SILENCE_THRESHOLD_DBFS",
                                                "ANALYSIS_SECONDS",
@@ -211,7 +217,13 @@ TEST(Config, ParsesEveryKindOfValue) {
                             {"SHUTDOWN_GRACE_SECONDS", "0"},
                             {"WORKER_THREADS", "3"},
                             {"SWAGGER_UI_DIR", "/opt/swagger"},
-                            {"SILENCE_THRESHOLD_DBFS", "-60"}});
+                            {"SILENCE_THRESHOLD_DBFS", "-60"},
+                            {"MAX_CONNECTIONS", "50"},
+                            {"HEADER_TIMEOUT_SECONDS", "3"},
+                            {"KEEP_ALIVE_TIMEOUT_SECONDS", "7"},
+                            {"BODY_BUDGET_BYTES", "1048576"},
+                            {"MAX_JOB_RECORDS", "20"},
+                            {"MAX_JOB_RECORD_BYTES", "4096"}});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->log_level, LogLevel::warning);
   EXPECT_TRUE(config->allow_private_urls);
@@ -223,6 +235,12 @@ TEST(Config, ParsesEveryKindOfValue) {
   EXPECT_EQ(config->effective_worker_threads(), 3);
   EXPECT_EQ(config->swagger_ui_dir, "/opt/swagger");
   EXPECT_EQ(config->silence_threshold_dbfs, -60);
+  EXPECT_EQ(config->max_connections, 50);
+  EXPECT_EQ(config->header_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(config->keep_alive_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(config->body_budget_bytes, 1048576);
+  EXPECT_EQ(config->max_job_records, 20);
+  EXPECT_EQ(config->max_job_record_bytes, 4096);
 }
 
 TEST(Config, BooleansAcceptTheUsualSpellings) {
@@ -271,6 +289,9 @@ TEST(Config, InvalidValuesAreRefusedNamingVariableAndRange) {
       {"DOWNLOAD_CONNECT_TIMEOUT_SECONDS", "0", "must be an integer from 1 to 600"},
       {"REQUEST_TIMEOUT_SECONDS", "0", "must be an integer from 1 to 86400"},
       {"SHUTDOWN_GRACE_SECONDS", "-1", "must be an integer from 0 to 3600"},
+      {"MAX_CONNECTIONS", "0", "must be an integer from 1 to 1000000"},
+      {"HEADER_TIMEOUT_SECONDS", "0", "must be an integer from 1 to 3600"},
+      {"BODY_BUDGET_BYTES", "0", "must be an integer from 1 to"},
       {"LOG_LEVEL", "verbose", "must be one of trace, debug, info, warning, error, critical"},
       {"ALLOW_PRIVATE_URLS", "maybe", "must be one of true, false, 1, 0, yes, no, on, off"},
       {"MODELS_CONFIG_JSON", "{models: [", "must be valid JSON"},
