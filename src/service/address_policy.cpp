@@ -223,4 +223,24 @@ bool AddressPolicy::permits(const sockaddr* address, std::size_t length) const {
   return permits(classify_ipv6(*bytes));
 }
 
+core::Result<AddressPolicy> make_address_policy(bool allow_private, std::string_view networks) {
+  AddressPolicy policy{.allow_private = allow_private};
+  constexpr std::string_view kSeparators = ", \t";
+  while (true) {
+    const auto start = networks.find_first_not_of(kSeparators);
+    if (start == std::string_view::npos) break;
+    networks.remove_prefix(start);
+    const std::string_view entry = networks.substr(0, networks.find_first_of(kSeparators));
+    networks.remove_prefix(entry.size());
+    auto range = AddressRange::parse(entry);
+    if (!range) {
+      return core::Error{core::ErrorCode::invalid_input,
+                         "ALLOWED_NETWORKS: '" + std::string(entry) +
+                             "' is not an IP address or network (e.g. 10.20.0.0/16)"};
+    }
+    policy.allowed_networks.push_back(*range);
+  }
+  return policy;
+}
+
 }  // namespace earshot::service

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
+
 struct sockaddr;
 
 namespace earshot::service {
@@ -82,5 +84,10 @@ struct AddressPolicy {
   // The connect-time rule: an address in allowed_networks, or of a class permits() allows.
   bool permits(const sockaddr* address, std::size_t length) const;
 };
+
+// The policy of the settings ALLOW_PRIVATE_URLS and ALLOWED_NETWORKS: `networks` is a list of
+// AddressRange texts separated by commas and/or spaces ("10.20.0.0/16, fd00:1::7"); empty: none.
+// Errors: invalid_input naming the entry that is not a network.
+core::Result<AddressPolicy> make_address_policy(bool allow_private, std::string_view networks);
 
 }  // namespace earshot::service

@@ -162,6 +162,8 @@ constexpr std::array kEntries = {
         set_int<&Config::model_threads, 0, 256>},
   Entry{{"ALLOW_PRIVATE_URLS", "false", "Let URL downloads reach private/loopback addresses."},
         set_allow_private_urls},
+  Entry{{"ALLOWED_NETWORKS", "", "Networks URL downloads may reach though private, e.g. 10.20.0.0/16, fd00::7."},
+        set_string<&Config::allowed_networks>},
   Entry{{"MAX_DOWNLOAD_BYTES", "209715200", "Largest URL download (1-1099511627776 bytes)."},
         set_int<&Config::max_download_bytes, 1, kMaxBytes>},
   Entry{{"MAX_UPLOAD_BYTES", "209715200", "Largest request body (1-1099511627776 bytes)."},

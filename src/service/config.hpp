@@ -67,6 +67,7 @@ struct Config {
   std::string content_model;
   int model_threads = 0;            // threads one ast prediction uses; 0: each registry entry's own
   bool allow_private_urls = false;  // let downloads reach private, loopback, link-local hosts
+  std::string allowed_networks;     // networks downloads may reach whatever their class
   std::int64_t max_download_bytes = 200LL * 1024 * 1024;
   std::int64_t max_upload_bytes = 200LL * 1024 * 1024;
   std::chrono::seconds download_connect_timeout{10};

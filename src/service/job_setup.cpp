@@ -19,7 +19,10 @@ RedisJobOptions redis_job_options(const Config& config) {
 
 std::shared_ptr<CallbackSender> callback_sender(const Config& config) {
   CallbackOptions options;
-  options.policy.allow_private = config.allow_private_urls;
+  // Routes::create has refused a bad ALLOWED_NETWORKS before any job queue is made; should it
+  // not have, callbacks keep the strict default.
+  auto policy = make_address_policy(config.allow_private_urls, config.allowed_networks);
+  if (policy) options.policy = std::move(*policy);
   return std::make_shared<CallbackSender>(options);
 }
 

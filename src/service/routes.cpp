@@ -147,7 +147,9 @@ core::Result<Routes> Routes::create(const Config& config, std::shared_ptr<Servic
   options.max_bytes = static_cast<std::size_t>(config.max_download_bytes);
   options.connect_timeout = config.download_connect_timeout;
   options.total_timeout = config.download_timeout;
-  options.policy.allow_private = config.allow_private_urls;
+  auto policy = make_address_policy(config.allow_private_urls, config.allowed_networks);
+  if (!policy) return policy.error();
+  options.policy = std::move(*policy);
   auto fetcher = Fetcher::create(options);
   if (!fetcher) return fetcher.error();
   auto docs = ApiDocs::load(config);

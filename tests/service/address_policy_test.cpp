@@ -173,5 +173,25 @@ TEST(AddressPolicy, AllowPrivatePermitsEveryIpClassButNoOtherFamily) {
   EXPECT_FALSE(policy.permits(reinterpret_cast<sockaddr*>(&local), sizeof(local)));
 }
 
+TEST(AddressPolicy, AllowedNetworksSettingIsAListOfRanges) {
+  auto policy = make_address_policy(false, " 10.20.0.0/16, fd00:1::7 127.0.0.2");
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  EXPECT_FALSE(policy->allow_private);
+  ASSERT_EQ(policy->allowed_networks.size(), 3u);
+  sockaddr_in inside{};
+  inside.sin_family = AF_INET;
+  inside.sin_addr.s_addr = htonl(0x0A140305);  // 10.20.3.5
+  EXPECT_TRUE(policy->permits(reinterpret_cast<sockaddr*>(&inside), sizeof(inside)));
+  sockaddr_in outside = inside;
+  outside.sin_addr.s_addr = htonl(0x0A150305);  // 10.21.3.5
+  EXPECT_FALSE(policy->permits(reinterpret_cast<sockaddr*>(&outside), sizeof(outside)));
+
+  EXPECT_TRUE(make_address_policy(true, "").ok());
+  EXPECT_TRUE(make_address_policy(false, "").value().allowed_networks.empty());
+  const auto typo = make_address_policy(false, "10.20.0.0/16,10.0.0.1/8");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("'10.0.0.1/8'"), std::string::npos) << typo.error().message;
+}
+
 }  // namespace
 }  // namespace earshot::service

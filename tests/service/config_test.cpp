@@ -119,6 +119,7 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "MODELS_CONFIG_JSON",
                                                "SAMPLE_RATE",
                                                "ALLOW_PRIVATE_URLS",
+                                               "ALLOWED_NETWORKS",
                                                "MAX_DOWNLOAD_BYTES",
                                                "MAX_UPLOAD_BYTES",
                                                "DOWNLOAD_CONNECT_TIMEOUT_SECONDS",
