@@ -17,6 +17,8 @@
 #include <system_error>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace earshot::models {
 namespace {
 
@@ -90,30 +92,6 @@ enum class Format { json, ubjson, binary };
 Format sniff(std::span<const std::uint8_t> bytes) {
   if (bytes.empty() || bytes[0] != '{') return Format::binary;
   return bytes.size() > 1 && std::isalpha(bytes[1]) ? Format::ubjson : Format::json;
-}
-
-bool json_nesting_within(std::span<const std::uint8_t> text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const std::uint8_t c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
 }
 
 // A SAX handler that only bounds a UBJSON document: nesting depth, and no more values than
@@ -198,7 +176,9 @@ core::Result<std::span<const std::uint8_t>> checked_model_bytes(
   if (bytes.empty()) return invalid("the file is empty");
   switch (sniff(bytes)) {
     case Format::json:
-      if (!json_nesting_within(bytes, kMaxJsonDepth)) {
+      if (core::json_too_deep(
+              std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+              kMaxJsonDepth)) {
         return invalid("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
       }
       break;

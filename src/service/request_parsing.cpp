@@ -58,41 +58,13 @@ HttpErrorResponse not_json_body(BodyShape shape) {
              : validation_error({"body"}, "value is not a valid list", "type_error.list");
 }
 
-// The position of the first '[' or '{' (outside strings) that opens level max_depth + 1, or
-// nullopt. One pass and no allocation, so that a deep body never reaches the parser, whose
-// work and memory grow with the depth. Text that is not JSON is left for the parser to refuse.
-std::optional<std::size_t> too_deep(std::string_view body, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 // The body as JSON, or FastAPI's 422 for a body that is not read as JSON (its Content-Type),
 // is not JSON, or is nested deeper than kMaxJsonDepth.
 std::variant<nlohmann::json, HttpErrorResponse> parse_json_body(std::string_view body,
                                                                 std::string_view content_type,
                                                                 BodyShape shape) {
   if (!is_json_content_type(content_type)) return not_json_body(shape);
-  if (const auto at = too_deep(body, kMaxJsonDepth)) {
+  if (const auto at = core::json_too_deep(body, kMaxJsonDepth)) {
     return validation_error({"body", static_cast<int>(*at)},
                             "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
                             validation_type::json_decode);

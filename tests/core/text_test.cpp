@@ -39,5 +39,16 @@ TEST(ParseBool, ErrorMessagesListEveryAcceptedWord) {
   }
 }
 
+TEST(JsonTooDeep, FindsTheBracketThatOpensOneLevelTooMany) {
+  EXPECT_EQ(json_too_deep("[[1]]", 2), std::nullopt);
+  EXPECT_EQ(json_too_deep("[[1]]", 1), 1u);
+  EXPECT_EQ(json_too_deep(R"({"a": [{"b": 1}]})", 2), 7u);
+  // Brackets inside strings, escaped quotes included, are text.
+  EXPECT_EQ(json_too_deep(R"(["[[[", "\"[[["])", 1), std::nullopt);
+  // Closing brackets never take the depth below zero.
+  EXPECT_EQ(json_too_deep("]]][[", 1), 4u);
+  EXPECT_EQ(json_too_deep(std::string(8000, '[') + std::string(8000, ']'), 32), 32u);
+}
+
 }  // namespace
 }  // namespace earshot::core
