@@ -6,7 +6,7 @@
 //   tools/reference/ast_reference.py bench /tmp/ast-full --threads 1   # PyTorch, same machine
 //
 // Compared against: PyTorch running the same checkpoint on the same random input
-// (tools/reference/ast_reference.py bench); issue 7's target is earshot's time <= PyTorch's at
+// (tools/reference/ast_reference.py bench); the target is earshot's time <= PyTorch's at
 // 1 and 2 threads, and earshot's peak memory <= PyTorch's. Run one thread count per process so
 // that peak_rss_mib (the process's peak after the runs: load + runs) is that configuration's.
 // bench/README.md has the figures and the exact commands.
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   std::printf(
       "Reference: PyTorch on the same checkpoint and input, one process per thread count:\n"
       "  tools/reference/ast_reference.py bench $EARSHOT_AST_CHECKPOINT --threads N\n"
-      "Targets (issue 7): earshot ms per window <= PyTorch's at 1 and 2 threads; "
+      "Targets: earshot ms per window <= PyTorch's at 1 and 2 threads; "
       "peak_rss_mib <= PyTorch's peak RSS.\n");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -1,7 +1,7 @@
 // Throughput of content classification, single-threaded, in multiples of real time: the 1 s
 // windows of 60 s of 16 kHz mono through content-log-mel-v1 and the shipped CNN (what the
 // Analyzer adds per second of audio once it has 16 kHz mono), and the two parts alone.
-// Target: >= 1000x real time on one core for log-mel + model (issue 5). Also the overview
+// Target: >= 1000x real time on one core for log-mel + model. Also the overview
 // (waveform envelope and mel spectrogram, ?overview=true), whose cost rides on the same 16 kHz
 // mono stream: compare overview_only with classify_windows.
 #include <benchmark/benchmark.h>
