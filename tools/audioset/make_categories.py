@@ -31,7 +31,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_ONTOLOGY = ROOT.parent / "shared/data/audioset/ontology.json"
+DEFAULT_ONTOLOGY = ROOT / "tools/audioset/ontology.json"
 
 # Human sounds whose class is a decision rather than a consequence of the hierarchy.
 EDGE_CASES = {
