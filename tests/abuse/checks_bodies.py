@@ -13,15 +13,10 @@ DEFAULT_MAX_UPLOAD = 200 * MB
 
 def expect_answer(out, result, status, within_s, what):
     """Counts a timed_post result and asserts its status and how soon it came."""
-    if isinstance(result, Exception):
-        out.failures.append(f"{what}: {type(result).__name__}: {result}")
+    answer = out.answered(what, result)
+    if answer is None:
         return
-    response, seconds, error, _ = result
-    out.saw(response, error)
-    if response is None:
-        out.failures.append(f"{what}: no answer ({error or 'connection closed'}) "
-                            f"after {seconds:.1f} s")
-        return
+    response, seconds = answer
     out.expect(response.status == status,
                f"{what}: {response.status} {response.detail()!r}, expected {status}")
     out.expect(seconds < within_s, f"{what}: answered after {seconds:.1f} s "

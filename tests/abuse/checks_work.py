@@ -36,14 +36,10 @@ def predict_long_flac(run, out):
 
 def expect_clear_answer(out, what, result):
     """200, or a 4xx with a {"detail": ...} body."""
-    if isinstance(result, Exception):
-        out.failures.append(f"{what}: {type(result).__name__}: {result}")
+    answer = out.answered(what, result)
+    if answer is None:
         return
-    response, seconds, error, _ = result
-    out.saw(response, error)
-    if response is None:
-        out.failures.append(f"{what}: no answer ({error or 'closed'}) after {seconds:.0f} s")
-        return
+    response, seconds = answer
     out.note(f"{what}: {response.status} in {seconds:.1f} s"
              + ("" if response.status == 200 else f": {response.detail()!r}"))
     detail = (response.json() or {}).get("detail") if response.status != 200 else None
@@ -213,16 +209,9 @@ def judge_shutdown(out, results, ids, exit_seconds, grace):
                f"after SIGTERM (bound SHUTDOWN_GRACE_SECONDS + 1.5 = {bound:g} s)")
     not_503 = []
     for rid, result in zip(ids, results):
-        if isinstance(result, Exception):
-            out.failures.append(f"{rid}: {type(result).__name__}: {result}")
-            continue
-        response, _, error, _ = result
-        out.saw(response, error)
-        if response is None:
-            out.failures.append(f"{rid}: no HTTP answer "
-                                f"({type(error).__name__ if error else 'connection closed'})")
-        elif response.status != 503:
-            not_503.append(f"{rid}: {response.status}")
+        answer = out.answered(rid, result)
+        if answer is not None and answer[0].status != 503:
+            not_503.append(f"{rid}: {answer[0].status}")
     out.expect(len(not_503) <= 1 and all(s.endswith(("200", "504")) for s in not_503),
                f"only the running upload may be other than 503, and then 200 or 504: {not_503}")
 

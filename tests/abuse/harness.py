@@ -168,6 +168,20 @@ class Outcome:
         else:
             self.statuses["no-answer"] += 1
 
+    def answered(self, what, result):
+        """Counts a timed_post result; (response, seconds), or None with a failure noted when
+        the call raised or the connection ended without an answer."""
+        if isinstance(result, Exception):
+            self.failures.append(f"{what}: {type(result).__name__}: {result}")
+            return None
+        response, seconds, error, _ = result
+        self.saw(response, error)
+        if response is None:
+            ended = type(error).__name__ if error else "connection closed"
+            self.failures.append(f"{what}: no HTTP answer ({ended}) after {seconds:.1f} s")
+            return None
+        return response, seconds
+
     def health(self, seconds):
         self.worst_health = seconds if self.worst_health is None else max(self.worst_health,
                                                                           seconds)
