@@ -17,6 +17,13 @@ double rms_dbfs(std::span<const float> samples) {
   return mean > 0.0 ? 10.0 * std::log10(mean) : -INFINITY;
 }
 
+constexpr std::size_t kQuarterSamples = ContentLogMel::kWindowSamples / kQuartersPerWindow;
+
+std::size_t most_likely(const std::array<float, 3>& probabilities) {
+  return static_cast<std::size_t>(std::max_element(probabilities.begin(), probabilities.end()) -
+                                  probabilities.begin());
+}
+
 float rms_difference(std::span<const float> a, std::span<const float> b) {
   double sum = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -58,20 +65,30 @@ void ContentClassifier::classify(std::span<const float> chunk) {
     const auto samples =
         chunk.subspan(begin, std::min(ContentLogMel::kWindowSamples, chunk.size() - begin));
     const double start = windows_.empty() ? 0.0 : windows_.back().end;
-    windows_.push_back({start,
-                        start + static_cast<double>(samples.size()) / ContentLogMel::kSampleRate,
-                        rms_dbfs(samples) < silence_threshold_dbfs_,
-                        {}});
+    ContentWindow window;
+    window.start = start;
+    window.end = start + static_cast<double>(samples.size()) / ContentLogMel::kSampleRate;
+    window.silent = rms_dbfs(samples) < silence_threshold_dbfs_;
+    for (std::size_t q = 0; q < kQuartersPerWindow; ++q) {
+      const std::size_t begin_q = q * kQuarterSamples;
+      if (begin_q >= samples.size()) break;
+      window.quiet_quarters[q] =
+          rms_dbfs(samples.subspan(begin_q, std::min(kQuarterSamples, samples.size() - begin_q))) <
+          silence_threshold_dbfs_;
+    }
+    windows_.push_back(window);
   }
   const auto windows = std::span(windows_).subspan(first);
   if (std::all_of(windows.begin(), windows.end(), [](const auto& w) { return w.silent; })) {
     previous_band_shape_.reset();
+    previous_window_.clear();
     return;
   }
   const ChunkScore score = scorer_.score(chunk);
   for (auto& window : windows) {
     if (!window.silent) window.probabilities = score.probabilities;
   }
+  score_straddling(chunk);
   // Spectral change is between consecutive sounding 1 s windows, so only a scorer of 1 s
   // chunks can give it.
   if (windows.size() == 1 && score.band_shape) {
@@ -79,6 +96,34 @@ void ContentClassifier::classify(std::span<const float> chunk) {
       windows.front().spectral_change = rms_difference(*previous_band_shape_, *score.band_shape);
     }
     previous_band_shape_ = score.band_shape;
+  }
+}
+
+void ContentClassifier::score_straddling(std::span<const float> chunk) {
+  constexpr std::size_t kWindow = ContentLogMel::kWindowSamples;
+  const bool one_full_window = chunk.size() == kWindow && scorer_.chunk_samples() == kWindow;
+  if (!one_full_window) {
+    previous_window_.clear();
+    return;
+  }
+  // The window before this one sounded and was a whole second (previous_window_ holds it).
+  if (previous_window_.size() == kWindow) {
+    ContentWindow& before = windows_[windows_.size() - 2];
+    ContentWindow& after = windows_.back();
+    if (most_likely(before.probabilities) != most_likely(after.probabilities)) {
+      previous_window_.insert(previous_window_.end(), chunk.begin(), chunk.end());
+      std::array<std::array<float, 3>, kQuartersPerWindow - 1> straddling;
+      for (std::size_t k = 0; k < straddling.size(); ++k) {
+        const auto span = std::span(previous_window_).subspan((k + 1) * kQuarterSamples, kWindow);
+        straddling[k] = scorer_.score(span).probabilities;
+      }
+      after.straddling = straddling;
+    }
+  }
+  if (windows_.back().silent) {
+    previous_window_.clear();
+  } else {
+    previous_window_.assign(chunk.begin(), chunk.end());
   }
 }
 

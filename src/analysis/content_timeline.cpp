@@ -54,6 +54,115 @@ std::vector<ContentClass> window_labels(const std::vector<ContentWindow>& window
   return labels;
 }
 
+// A run of windows with one label: the segment before its boundaries are refined.
+struct Run {
+  std::size_t first = 0;  // window indices, inclusive
+  std::size_t last = 0;
+  ContentClass label = ContentClass::silence;
+};
+
+std::vector<Run> runs_of(const std::vector<ContentClass>& labels) {
+  std::vector<Run> runs;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (!runs.empty() && runs.back().label == labels[i]) {
+      runs.back().last = i;
+    } else {
+      runs.push_back({i, i, labels[i]});
+    }
+  }
+  return runs;
+}
+
+// Quarters by which an edge next to silence moves into the sounding window: its quiet quarters
+// on the silent side, counted from the edge.
+int quiet_quarters_from_edge(const ContentWindow& sounding, bool from_start) {
+  int count = 0;
+  for (std::size_t k = 0; k < kQuartersPerWindow; ++k) {
+    const std::size_t q = from_start ? k : kQuartersPerWindow - 1 - k;
+    if (!sounding.quiet_quarters[q]) break;
+    ++count;
+  }
+  return count;
+}
+
+// Where between windows `before` (label a) and `after` (label b) the sound changes from a to b,
+// in quarters from `after`'s start (-3 .. 3); 0 without straddling scores. Each of the five 1 s
+// windows over the two (`before`, the three straddling ones, `after`) says how much of it is b:
+// p_b / (p_a + p_b). A change at a given quarter predicts that share for each window (the part
+// of it after the change); the edge goes to the change that predicts the five best (least
+// squared difference). If the model's probabilities follow the mix of a window, that finds the
+// change to the quarter.
+int class_edge_shift(const ContentWindow& before, const ContentWindow& after, ContentClass a,
+                     ContentClass b) {
+  if (!after.straddling) return 0;
+  constexpr int kQuarters = static_cast<int>(kQuartersPerWindow);
+  const auto ia = static_cast<std::size_t>(a);
+  const auto ib = static_cast<std::size_t>(b);
+  // Window w starts w quarters after `before` does.
+  std::array<std::array<float, 3>, kQuartersPerWindow + 1> windows;
+  windows.front() = before.probabilities;
+  for (std::size_t k = 0; k + 1 < kQuartersPerWindow; ++k) windows[k + 1] = (*after.straddling)[k];
+  windows.back() = after.probabilities;
+  std::array<double, kQuartersPerWindow + 1> share_of_b{};
+  for (std::size_t w = 0; w < windows.size(); ++w) {
+    const double both = windows[w][ia] + windows[w][ib];
+    share_of_b[w] = both > 0.0 ? windows[w][ib] / both : 0.5;
+  }
+  int best_shift = 0;
+  double best_error = INFINITY;
+  for (int change = 1; change < 2 * kQuarters; ++change) {  // quarters after `before` starts
+    double error = 0.0;
+    for (int w = 0; w <= kQuarters; ++w) {
+      const double predicted =
+          std::clamp(static_cast<double>(w + kQuarters - change) / kQuarters, 0.0, 1.0);
+      error += (share_of_b[w] - predicted) * (share_of_b[w] - predicted);
+    }
+    const int shift = change - kQuarters;
+    // Ties keep the edge where it is.
+    if (error < best_error || (error == best_error && shift == 0)) {
+      best_error = error;
+      best_shift = shift;
+    }
+  }
+  return best_shift;
+}
+
+// How many quarters the edge between two runs moves (negative: earlier).
+int edge_shift(const std::vector<ContentWindow>& windows, const Run& left, const Run& right) {
+  const ContentWindow& before = windows[left.last];
+  const ContentWindow& after = windows[right.first];
+  // A silent window that took its neighbours' label stays whole.
+  if (before.silent != (left.label == ContentClass::silence) ||
+      after.silent != (right.label == ContentClass::silence)) {
+    return 0;
+  }
+  if (left.label == ContentClass::silence) return quiet_quarters_from_edge(after, true);
+  if (right.label == ContentClass::silence) return -quiet_quarters_from_edge(before, false);
+  return class_edge_shift(before, after, left.label, right.label);
+}
+
+std::vector<ContentSegment> refined_segments(const std::vector<ContentWindow>& windows,
+                                             const std::vector<ContentClass>& labels) {
+  const auto runs = runs_of(labels);
+  std::vector<ContentSegment> segments;
+  for (const Run& run : runs) {
+    segments.push_back({windows[run.first].start, windows[run.last].end, run.label});
+  }
+  for (std::size_t r = 1; r < runs.size(); ++r) {
+    const double edge =
+        windows[runs[r].first].start + kQuarterSeconds * edge_shift(windows, runs[r - 1], runs[r]);
+    // Each segment keeps at least a quarter second: the one before has had its start refined
+    // already; the one after has not yet.
+    const double earliest = segments[r - 1].start + kQuarterSeconds;
+    const double latest = segments[r].end - kQuarterSeconds;
+    const double clamped = std::clamp(edge, std::min(earliest, windows[runs[r].first].start),
+                                      std::max(latest, windows[runs[r].first].start));
+    segments[r - 1].end = clamped;
+    segments[r].start = clamped;
+  }
+  return segments;
+}
+
 }  // namespace
 
 std::string_view to_string(ContentClass label) {
@@ -102,13 +211,7 @@ ContentSummary summarize_content(const std::vector<ContentWindow>& measured, dou
     summary.classification = static_cast<ContentClass>(best);
   }
 
-  for (std::size_t i = 0; i < windows.size(); ++i) {
-    if (!summary.segments.empty() && summary.segments.back().label == labels[i]) {
-      summary.segments.back().end = windows[i].end;
-    } else {
-      summary.segments.push_back({windows[i].start, windows[i].end, labels[i]});
-    }
-  }
+  summary.segments = refined_segments(windows, labels);
   // The file's own length is authoritative: resampling may leave the windows a few samples off.
   summary.segments.front().start = 0.0;
   if (duration > 0.0) summary.segments.back().end = duration;

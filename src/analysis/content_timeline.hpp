@@ -16,6 +16,13 @@
 //     single flip never splits a segment (a 1 s pause inside speech stays speech; 2 s or more
 //     of silence is its own segment);
 //   * segments: runs of one label, merged, covering the file from 0 to its duration;
+//   * boundaries to the quarter second: a segment edge between two windows moves by whole
+//     quarters (0.25 s), at most three, to where the sound changes. Next to silence it moves
+//     over the quiet quarters (RMS below the silence threshold) of the sounding window. Between
+//     two classes A | B it goes to the quarter whose change from A to B best predicts, for the
+//     two windows and the three straddling their edge (ContentWindow::straddling), each one's
+//     share of B, p_B / (p_A + p_B), as the part of the window after the change. With no
+//     straddling scores the edge stays. A segment keeps at least a quarter second;
 //   * class_probabilities: the mean over windows, weighted by their length, of (speech, music,
 //     noise, silence) where a silent window counts as certain silence;
 //   * classification: the label covering the most non-silent time, or "silence" when less than
@@ -24,6 +31,7 @@
 
 #include <array>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +39,9 @@ namespace earshot::analysis {
 
 enum class ContentClass { speech, music, noise, silence };
 inline constexpr std::size_t kContentClassCount = 4;
+// Segment boundaries are placed to a quarter of the 1 s window.
+inline constexpr std::size_t kQuartersPerWindow = 4;
+inline constexpr double kQuarterSeconds = 0.25;
 
 std::string_view to_string(ContentClass label);
 
@@ -42,6 +53,14 @@ struct ContentWindow {
   // RMS difference in dB between the band shapes of this window and the one before, when both
   // sound and the scorer gives band shapes (ChunkScore::band_shape); NaN otherwise.
   float spectral_change = std::numeric_limits<float>::quiet_NaN();
+  // Whether each quarter second of the window is below the silence threshold (a quarter past a
+  // short last window's end is not quiet).
+  std::array<bool, kQuartersPerWindow> quiet_quarters{};
+  // The speech / music / noise probabilities of the 1 s windows that start 0.75, 0.5 and 0.25 s
+  // before this one and so straddle its edge with the window before. Scored only where the
+  // two windows both sound and their most likely classes differ, and only by a scorer of 1 s
+  // chunks; they place a class boundary to the quarter second.
+  std::optional<std::array<std::array<float, 3>, kQuartersPerWindow - 1>> straddling;
 };
 
 struct ContentSegment {

@@ -4,8 +4,10 @@
 // in the training data, which came from Debian packages of recordings.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -220,6 +222,71 @@ TEST(ContentClassification, SpeechThenSilenceThenMusicGiveThreeSegmentsInOrder) 
   EXPECT_NEAR(segments[1].start, speech_end, 1.0);
   EXPECT_NEAR(segments[2].start, speech_end + 3.0, 1.0);
   EXPECT_DOUBLE_EQ(segments[2].end, result->info.duration_seconds);
+}
+
+// `signal` without its leading and trailing near-silence (espeak-ng and fluidsynth pad theirs).
+std::vector<float> trimmed(const std::vector<float>& signal) {
+  const auto loud = [](float v) { return std::abs(v) > 1e-3f; };
+  const auto first = std::find_if(signal.begin(), signal.end(), loud);
+  const auto last = std::find_if(signal.rbegin(), signal.rend(), loud).base();
+  return first < last ? std::vector<float>(first, last) : std::vector<float>{};
+}
+
+// A file of speech, silence, music, noise and speech over music whose changes fall between
+// whole seconds: every boundary is found, in order, and the median is within a quarter second.
+TEST(ContentClassification, BoundariesOfACompositeFileAreFoundToTheQuarterSecond) {
+  test::TempDir dir;
+  const auto speech = scaled_to_dbfs(trimmed(decoded(speak(dir, "speech.wav"))), -20);
+  const auto melody = trimmed(decoded(play_melody(dir, "melody.wav")));
+  const auto music =
+      scaled_to_dbfs(std::vector<float>(melody.begin(), melody.begin() + 5.6 * kRate), -20);
+  auto under = music;
+  for (auto& v : under) v *= 0.5f;  // 6 dB below the speech
+  std::vector<float> speech_over_music = speech;
+  for (std::size_t i = 0; i < speech_over_music.size(); ++i) {
+    speech_over_music[i] += under[i % under.size()];
+  }
+
+  struct Part {
+    std::vector<float> samples;
+    ContentClass label;
+  };
+  const std::vector<Part> parts = {
+      {std::vector<float>(static_cast<std::size_t>(1.37 * kRate), 0.0f), ContentClass::silence},
+      {speech, ContentClass::speech},
+      {std::vector<float>(static_cast<std::size_t>(2.6 * kRate), 0.0f), ContentClass::silence},
+      {music, ContentClass::music},
+      {scaled_to_dbfs(colored_noise(1, static_cast<std::size_t>(4.3 * kRate), 7), -20),
+       ContentClass::noise},
+      {speech_over_music, ContentClass::speech},
+  };
+  std::vector<float> file;
+  std::vector<double> boundaries;  // where each part after the first starts
+  for (const Part& part : parts) {
+    if (!file.empty()) boundaries.push_back(static_cast<double>(file.size()) / kRate);
+    file.insert(file.end(), part.samples.begin(), part.samples.end());
+  }
+  test::write_wav(dir.file("composite.wav"), file, {.sample_rate = kRate});
+
+  auto result = Analyzer{}.analyze_file(dir.file("composite.wav"));
+  ASSERT_TRUE(result.ok());
+  ASSERT_TRUE(result->content);
+  const auto& segments = result->content->segments;
+  ASSERT_EQ(segments.size(), parts.size()) << analysis::to_json(*result).dump();
+  std::vector<double> errors;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    EXPECT_EQ(segments[i].label, parts[i].label) << i;
+    if (i > 0) {
+      errors.push_back(std::abs(segments[i].start - boundaries[i - 1]));
+      EXPECT_LE(errors.back(), 0.75) << "boundary " << i << " at " << boundaries[i - 1];
+    }
+  }
+  std::sort(errors.begin(), errors.end());
+  const double median = (errors[(errors.size() - 1) / 2] + errors[errors.size() / 2]) / 2;
+  EXPECT_LE(median, 0.25) << analysis::to_json(*result).dump();
+  std::cout << "boundary errors (s):";
+  for (double e : errors) std::cout << ' ' << e;
+  std::cout << '\n';
 }
 
 }  // namespace

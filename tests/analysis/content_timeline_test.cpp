@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -19,7 +20,10 @@ constexpr std::array<float, 3> kNoise{0.05f, 0.05f, 0.9f};
 std::vector<ContentWindow> windows(const std::string& pattern) {
   std::vector<ContentWindow> out;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
-    ContentWindow w{static_cast<double>(i), static_cast<double>(i + 1), pattern[i] == '_', {}};
+    ContentWindow w;
+    w.start = static_cast<double>(i);
+    w.end = static_cast<double>(i + 1);
+    w.silent = pattern[i] == '_';
     if (pattern[i] == 's') w.probabilities = kSpeech;
     if (pattern[i] == 'm') w.probabilities = kMusic;
     if (pattern[i] == 'n') w.probabilities = kNoise;
@@ -128,6 +132,79 @@ TEST(ContentTimeline, SustainedRuleLeavesSpeechAlone) {
   const auto summary = summarize_content(steady_voice, 5.0);
   EXPECT_EQ(summary.classification, C::speech);
   EXPECT_NEAR(summary.probabilities[0], 0.9, 1e-6);
+}
+
+// Windows of a file that changes from speech to music at `change` seconds, with probabilities
+// in proportion to each class's share of the window, as a model that hears both would give.
+std::vector<ContentWindow> speech_then_music(double change, double duration) {
+  const auto scores = [change](double start) {
+    const double music = std::clamp(start + 1.0 - change, 0.0, 1.0);
+    return std::array<float, 3>{static_cast<float>(1.0 - music), static_cast<float>(music), 0.0f};
+  };
+  std::vector<ContentWindow> out;
+  for (double start = 0.0; start < duration; start += 1.0) {
+    ContentWindow w;
+    w.start = start;
+    w.end = start + 1.0;
+    w.probabilities = scores(start);
+    // Scored where the most likely class changes, as the classifier does (ties go to speech).
+    if (!out.empty() && out.back().probabilities[1] <= 0.5 && w.probabilities[1] > 0.5) {
+      w.straddling = {scores(start - 0.75), scores(start - 0.5), scores(start - 0.25)};
+    }
+    out.push_back(w);
+  }
+  return out;
+}
+
+TEST(ContentTimeline, AClassBoundaryIsPlacedToTheQuarterSecond) {
+  for (const double change : {2.5, 2.75, 3.0, 3.25, 3.4, 3.6}) {
+    const auto summary = summarize_content(speech_then_music(change, 8.0), 8.0);
+    ASSERT_EQ(summary.segments.size(), 2u) << change;
+    EXPECT_EQ(summary.segments[0].label, C::speech);
+    EXPECT_NEAR(summary.segments[1].start, change, 0.125 + 1e-9) << change;
+    EXPECT_EQ(summary.segments[0].end, summary.segments[1].start);
+  }
+}
+
+TEST(ContentTimeline, WithoutStraddlingScoresAClassBoundaryStaysOnTheWindowEdge) {
+  auto w = speech_then_music(3.25, 8.0);
+  for (auto& window : w) window.straddling.reset();
+  const auto summary = summarize_content(w, 8.0);
+  ASSERT_EQ(summary.segments.size(), 2u);
+  EXPECT_EQ(summary.segments[1].start, 3.0);  // window 3 is three quarters music
+}
+
+TEST(ContentTimeline, EdgesNextToSilenceMoveOverQuietQuarters) {
+  auto w = windows("__ssss__");
+  w[2].quiet_quarters = {true, true, false, false};  // sound starts at 2.5 s
+  w[5].quiet_quarters = {false, true, true, true};   // and stops at 5.25 s
+  const auto summary = summarize_content(w, 8.0);
+  const std::vector<ContentSegment> expected = {
+      {0.0, 2.5, C::silence}, {2.5, 5.25, C::speech}, {5.25, 8.0, C::silence}};
+  EXPECT_EQ(summary.segments, expected);
+}
+
+TEST(ContentTimeline, ASegmentKeepsAtLeastAQuarterSecond) {
+  // A second of music between speech and noise, whose straddling windows both say the music is
+  // shorter still: the later edge may not pass the earlier.
+  auto w = windows("ssmnn");
+  w[2].probabilities = {0.0f, 1.0f, 0.0f};        // sure enough to outvote its neighbours
+  w[2].straddling = {kSpeech, kSpeech, kSpeech};  // music starts late in window 2
+  w[3].straddling = {kNoise, kNoise, kNoise};     // noise starts early in window 2
+  const auto summary = summarize_content(w, 5.0);
+  ASSERT_EQ(summary.segments.size(), 3u);
+  EXPECT_EQ(summary.segments[1].label, C::music);
+  EXPECT_GT(summary.segments[1].start, 2.0);
+  EXPECT_DOUBLE_EQ(summary.segments[1].end - summary.segments[1].start, kQuarterSeconds);
+}
+
+TEST(ContentTimeline, ASilentWindowInsideSpeechStaysWhole) {
+  // The lone silent window joins the speech around it; its quiet quarters move no edge.
+  auto w = windows("sss_sss");
+  w[3].quiet_quarters = {true, true, true, true};
+  const auto summary = summarize_content(w, 7.0);
+  ASSERT_EQ(summary.segments.size(), 1u);
+  EXPECT_EQ(summary.segments[0], (ContentSegment{0.0, 7.0, C::speech}));
 }
 
 }  // namespace
