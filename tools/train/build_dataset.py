@@ -3,7 +3,7 @@
 
     tools/train/build_dataset.py [--cache .cache/train] [--earshot-build build] [--seed 1]
 
-1. `apt-get download`s every package named in tools/train/selection.json into CACHE/debs and
+1. `apt-get download`s every package named in tools/train/v1/selection.json into CACHE/debs and
    extracts it (`dpkg-deb -x`) into CACHE/extract; members of zip archives inside a package
    (0ad-data's public.zip) are extracted when a source names them.
 2. Selects files by the rules of selection.json (plus the synthesised machine and effect
@@ -44,7 +44,7 @@ import numpy as np
 import synthetic_noise
 
 ROOT = Path(__file__).resolve().parents[2]
-SELECTION = ROOT / "tools/train/selection.json"
+SELECTION = ROOT / "tools/train/v1/selection.json"
 CLASSES = ["speech", "music", "noise"]  # the learned classes; silence is decided by level
 RATE = 16000
 WINDOW = 16000
