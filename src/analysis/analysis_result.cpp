@@ -77,9 +77,11 @@ nlohmann::ordered_json to_json(const AnalysisResult& result) {
   if (result.content) {
     nlohmann::ordered_json segments = nlohmann::ordered_json::array();
     for (const ContentSegment& segment : result.content->segments) {
-      segments.push_back({{"start", rounded(segment.start, 100.0)},
-                          {"end", rounded(segment.end, 100.0)},
-                          {"label", to_string(segment.label)}});
+      nlohmann::ordered_json item{{"start", rounded(segment.start, 100.0)},
+                                  {"end", rounded(segment.end, 100.0)},
+                                  {"label", to_string(segment.label)}};
+      if (segment.music_under_speech) item["background"] = "music";
+      segments.push_back(std::move(item));
     }
     json["segments"] = std::move(segments);
   }

@@ -3,6 +3,7 @@
 target_sources(earshot_analysis PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/content_classifier.cpp
   ${CMAKE_CURRENT_LIST_DIR}/content_cnn.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/content_context.cpp
   ${CMAKE_CURRENT_LIST_DIR}/content_scorer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/content_timeline.cpp)
 earshot_embed_file(earshot_analysis ${PROJECT_SOURCE_DIR}/models/content/content-cnn-v1.safetensors

@@ -56,6 +56,17 @@ ContentSummary ContentClassifier::finish(double duration) {
     classify(pending_);
     pending_.clear();
   }
+  if (const ContentContext* context = scorer_.context()) {
+    // The window model's probabilities become the context layer's; the edge scores keep the
+    // window model's own.
+    embeddings_.resize(windows_.size());
+    const auto outputs = context->apply(embeddings_);
+    for (std::size_t i = 0; i < windows_.size(); ++i) {
+      if (windows_[i].silent || embeddings_[i].empty()) continue;
+      windows_[i].probabilities = outputs[i].probabilities;
+      windows_[i].music_under_speech = outputs[i].music_under_speech;
+    }
+  }
   return summarize_content(windows_, duration);
 }
 
@@ -84,9 +95,13 @@ void ContentClassifier::classify(std::span<const float> chunk) {
     previous_window_.clear();
     return;
   }
-  const ChunkScore score = scorer_.score(chunk);
+  ChunkScore score = scorer_.score(chunk);
   for (auto& window : windows) {
     if (!window.silent) window.probabilities = score.probabilities;
+  }
+  if (scorer_.context() && windows.size() == 1) {
+    embeddings_.resize(windows_.size());
+    embeddings_.back() = std::move(score.embedding);
   }
   score_straddling(chunk);
   // Spectral change is between consecutive sounding 1 s windows, so only a scorer of 1 s
@@ -108,16 +123,18 @@ void ContentClassifier::score_straddling(std::span<const float> chunk) {
   }
   // The window before this one sounded and was a whole second (previous_window_ holds it).
   if (previous_window_.size() == kWindow) {
-    ContentWindow& before = windows_[windows_.size() - 2];
+    const ContentWindow& before = windows_[windows_.size() - 2];
     ContentWindow& after = windows_.back();
     if (most_likely(before.probabilities) != most_likely(after.probabilities)) {
       previous_window_.insert(previous_window_.end(), chunk.begin(), chunk.end());
-      std::array<std::array<float, 3>, kQuartersPerWindow - 1> straddling;
-      for (std::size_t k = 0; k < straddling.size(); ++k) {
-        const auto span = std::span(previous_window_).subspan((k + 1) * kQuarterSamples, kWindow);
-        straddling[k] = scorer_.score(span).probabilities;
+      std::array<std::array<float, 3>, kQuartersPerWindow + 1> scores;
+      scores.front() = before.probabilities;
+      for (std::size_t k = 1; k < kQuartersPerWindow; ++k) {
+        scores[k] = scorer_.score(std::span(previous_window_).subspan(k * kQuarterSamples, kWindow))
+                        .probabilities;
       }
-      after.straddling = straddling;
+      scores.back() = after.probabilities;
+      after.edge_scores = scores;
     }
   }
   if (windows_.back().silent) {

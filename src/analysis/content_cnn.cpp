@@ -76,6 +76,9 @@ core::Result<ContentCnn> ContentCnn::load(const nn::SafeTensors& tensors) {
     model.dense_.push_back(std::move(*layer));
   }
   if (width != 3) return invalid("the last layer must give 3 outputs");
+  auto context = ContentContext::load(tensors, model.embedding_size());
+  if (!context) return context.error();
+  model.context_ = std::move(*context);
   return model;
 }
 
@@ -91,7 +94,8 @@ const ContentCnn& ContentCnn::shipped() {
   return model;
 }
 
-std::array<float, 3> ContentCnn::predict(std::span<const float> levels) const {
+std::array<float, 3> ContentCnn::predict(std::span<const float> levels,
+                                         std::vector<float>* embedding) const {
   if (levels.size() != kFrames * kBands)
     throw std::invalid_argument("content CNN: levels must be 101 x 64");
   // Scratch reused by each thread: no allocation per window once warm.
@@ -135,6 +139,7 @@ std::array<float, 3> ContentCnn::predict(std::span<const float> levels) const {
   }
 
   for (std::size_t j = 0; j < dense_.size(); ++j) {
+    if (embedding && j + 1 == dense_.size()) embedding->assign(next.begin(), next.end());
     map.resize(dense_[j].outputs());
     dense_[j].forward(next, map);
     if (j + 1 < dense_.size()) nn::relu(map);

@@ -18,14 +18,19 @@
 //   dense.j for j < m: fully connected, ReLU between; the last gives 3 logits, then softmax.
 // File format: safetensors with metadata {"format": "earshot-content-cnn", "input":
 // "content-log-mel-v1", "labels": "speech,music,noise", "convolutions": "<n>", "dense": "<m>",
-// "version": ...}. Immutable; predict() is thread-safe and allocates nothing once warm.
+// "version": ...}. A file may also hold a context layer over consecutive windows
+// (content_context.hpp), which reads each window's embedding: the input of the last dense
+// layer. Immutable; predict() is thread-safe and allocates nothing once warm (but for the
+// embedding it is asked for).
 #pragma once
 
 #include <array>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "analysis/content_context.hpp"
 #include "core/result.hpp"
 #include "dsp/content_log_mel.hpp"
 #include "nn/conv2d.hpp"
@@ -45,8 +50,13 @@ class ContentCnn {
   static core::Result<ContentCnn> load(const nn::SafeTensors& tensors);
 
   const std::string& version() const { return version_; }
-  // levels: kFrames x kBands dB values (time-major), as dsp::ContentLogMel gives them.
-  std::array<float, 3> predict(std::span<const float> levels) const;
+  // levels: kFrames x kBands dB values (time-major), as dsp::ContentLogMel gives them. With
+  // `embedding`, also the window's embedding (embedding_size() values) for the context layer.
+  std::array<float, 3> predict(std::span<const float> levels,
+                               std::vector<float>* embedding = nullptr) const;
+  std::size_t embedding_size() const { return dense_.back().inputs(); }
+  // The context layer, when the file has one.
+  const std::optional<ContentContext>& context() const { return context_; }
   // Multiply-adds of one predict(), for the model card and the benchmark.
   std::size_t multiply_adds() const;
 
@@ -63,6 +73,7 @@ class ContentCnn {
   std::vector<MapSize> input_sizes_;
   MapSize head_size_;
   std::vector<nn::Linear> dense_;
+  std::optional<ContentContext> context_;
 };
 
 }  // namespace earshot::analysis

@@ -20,9 +20,17 @@ class ShippedContentScorer final : public ContentScorer {
   ChunkScore score(std::span<const float> chunk) const override {
     thread_local std::vector<float> levels(dsp::ContentLogMel::kLevels);  // reused per thread
     dsp::ContentLogMel::instance().compute(chunk, levels);
-    ChunkScore result{ContentCnn::shipped().predict(levels), std::array<float, kBandShapeSize>{}};
+    const ContentCnn& model = ContentCnn::shipped();
+    ChunkScore result;
+    result.probabilities = model.predict(levels, model.context() ? &result.embedding : nullptr);
+    result.band_shape.emplace();
     dsp::ContentLogMel::band_shape(levels, *result.band_shape);
     return result;
+  }
+
+  const ContentContext* context() const override {
+    const auto& context = ContentCnn::shipped().context();
+    return context ? &*context : nullptr;
   }
 };
 

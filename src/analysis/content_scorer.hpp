@@ -13,6 +13,9 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <vector>
+
+#include "analysis/content_context.hpp"
 
 namespace earshot::analysis {
 
@@ -25,6 +28,9 @@ struct ChunkScore {
   // classifier compares consecutive windows' shapes to find sound that holds still for seconds,
   // which music does not (the sustained-sound rule of content_timeline.hpp).
   std::optional<std::array<float, kBandShapeSize>> band_shape;
+  // The window's embedding for the scorer's context layer (ContentScorer::context), when it has
+  // one; empty otherwise.
+  std::vector<float> embedding;
 };
 
 class ContentScorer {
@@ -38,6 +44,10 @@ class ContentScorer {
   virtual std::size_t chunk_samples() const = 0;
   // The scores of one chunk. Thread-safe.
   virtual ChunkScore score(std::span<const float> chunk) const = 0;
+  // The layer that turns consecutive chunks' embeddings into their final probabilities and the
+  // probability of music under speech (content_context.hpp), or nullptr: then score()'s
+  // probabilities are final.
+  virtual const ContentContext* context() const { return nullptr; }
 };
 
 }  // namespace earshot::analysis

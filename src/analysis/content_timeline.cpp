@@ -54,20 +54,52 @@ std::vector<ContentClass> window_labels(const std::vector<ContentWindow>& window
   return labels;
 }
 
+// Whether music plays under each speech window (false elsewhere): the mean probability over it
+// and its speech neighbours, then a lone window between two of the other kind follows them.
+std::vector<bool> music_under_speech(const std::vector<ContentWindow>& windows,
+                                     const std::vector<ContentClass>& labels) {
+  const std::size_t n = windows.size();
+  const auto speech = [&](std::size_t i) {
+    return labels[i] == ContentClass::speech && windows[i].music_under_speech.has_value();
+  };
+  std::vector<bool> music(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!speech(i)) continue;
+    double sum = 0.0;
+    int count = 0;
+    for (std::size_t j = (i == 0 ? 0 : i - 1); j <= std::min(n - 1, i + 1); ++j) {
+      if (!speech(j)) continue;
+      sum += *windows[j].music_under_speech;
+      ++count;
+    }
+    music[i] = sum / count >= 0.5;
+  }
+  for (std::size_t i = 1; i + 1 < n; ++i) {
+    if (speech(i) && speech(i - 1) && speech(i + 1) && music[i - 1] == music[i + 1]) {
+      music[i] = music[i - 1];
+    }
+  }
+  return music;
+}
+
 // A run of windows with one label: the segment before its boundaries are refined.
 struct Run {
   std::size_t first = 0;  // window indices, inclusive
   std::size_t last = 0;
   ContentClass label = ContentClass::silence;
+  bool music_under_speech = false;
 };
 
-std::vector<Run> runs_of(const std::vector<ContentClass>& labels) {
+std::vector<Run> runs_of(const std::vector<ContentClass>& labels,
+                         const std::vector<bool>& music_under_speech) {
   std::vector<Run> runs;
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    if (!runs.empty() && runs.back().label == labels[i]) {
+    const bool music = labels[i] == ContentClass::speech && music_under_speech[i];
+    if (!runs.empty() && runs.back().label == labels[i] &&
+        runs.back().music_under_speech == music) {
       runs.back().last = i;
     } else {
-      runs.push_back({i, i, labels[i]});
+      runs.push_back({i, i, labels[i], music});
     }
   }
   return runs;
@@ -85,24 +117,20 @@ int quiet_quarters_from_edge(const ContentWindow& sounding, bool from_start) {
   return count;
 }
 
-// Where between windows `before` (label a) and `after` (label b) the sound changes from a to b,
-// in quarters from `after`'s start (-3 .. 3); 0 without straddling scores. Each of the five 1 s
-// windows over the two (`before`, the three straddling ones, `after`) says how much of it is b:
+// Where between window `after` (label b) and the one before it (label a) the sound changes from
+// a to b, in quarters from `after`'s start (-3 .. 3); 0 without edge scores. Each of the five
+// 1 s windows over the two (ContentWindow::edge_scores) says how much of it is b:
 // p_b / (p_a + p_b). A change at a given quarter predicts that share for each window (the part
 // of it after the change); the edge goes to the change that predicts the five best (least
 // squared difference). If the model's probabilities follow the mix of a window, that finds the
 // change to the quarter.
-int class_edge_shift(const ContentWindow& before, const ContentWindow& after, ContentClass a,
-                     ContentClass b) {
-  if (!after.straddling) return 0;
+int class_edge_shift(const ContentWindow& after, ContentClass a, ContentClass b) {
+  if (!after.edge_scores) return 0;
   constexpr int kQuarters = static_cast<int>(kQuartersPerWindow);
   const auto ia = static_cast<std::size_t>(a);
   const auto ib = static_cast<std::size_t>(b);
-  // Window w starts w quarters after `before` does.
-  std::array<std::array<float, 3>, kQuartersPerWindow + 1> windows;
-  windows.front() = before.probabilities;
-  for (std::size_t k = 0; k + 1 < kQuartersPerWindow; ++k) windows[k + 1] = (*after.straddling)[k];
-  windows.back() = after.probabilities;
+  // Window w starts w quarters after the window before `after` does.
+  const auto& windows = *after.edge_scores;
   std::array<double, kQuartersPerWindow + 1> share_of_b{};
   for (std::size_t w = 0; w < windows.size(); ++w) {
     const double both = windows[w][ia] + windows[w][ib];
@@ -110,7 +138,7 @@ int class_edge_shift(const ContentWindow& before, const ContentWindow& after, Co
   }
   int best_shift = 0;
   double best_error = INFINITY;
-  for (int change = 1; change < 2 * kQuarters; ++change) {  // quarters after `before` starts
+  for (int change = 1; change < 2 * kQuarters; ++change) {  // quarters from windows[0]'s start
     double error = 0.0;
     for (int w = 0; w <= kQuarters; ++w) {
       const double predicted =
@@ -138,15 +166,17 @@ int edge_shift(const std::vector<ContentWindow>& windows, const Run& left, const
   }
   if (left.label == ContentClass::silence) return quiet_quarters_from_edge(after, true);
   if (right.label == ContentClass::silence) return -quiet_quarters_from_edge(before, false);
-  return class_edge_shift(before, after, left.label, right.label);
+  if (left.label == right.label) return 0;  // speech with and without music under it
+  return class_edge_shift(after, left.label, right.label);
 }
 
 std::vector<ContentSegment> refined_segments(const std::vector<ContentWindow>& windows,
                                              const std::vector<ContentClass>& labels) {
-  const auto runs = runs_of(labels);
+  const auto runs = runs_of(labels, music_under_speech(windows, labels));
   std::vector<ContentSegment> segments;
   for (const Run& run : runs) {
-    segments.push_back({windows[run.first].start, windows[run.last].end, run.label});
+    segments.push_back(
+        {windows[run.first].start, windows[run.last].end, run.label, run.music_under_speech});
   }
   for (std::size_t r = 1; r < runs.size(); ++r) {
     const double edge =

@@ -15,12 +15,16 @@
 //   * a run of exactly one window between two runs of one same label takes that label, so a
 //     single flip never splits a segment (a 1 s pause inside speech stays speech; 2 s or more
 //     of silence is its own segment);
-//   * segments: runs of one label, merged, covering the file from 0 to its duration;
+//   * music under speech (a model with a context layer): a speech window has music under it
+//     when the mean probability of that over it and its speech neighbours (one on each side) is
+//     at least 0.5; a lone window between two of the other kind follows them;
+//   * segments: runs of one label (and, for speech, one music-under-speech flag), covering the
+//     file from 0 to its duration;
 //   * boundaries to the quarter second: a segment edge between two windows moves by whole
 //     quarters (0.25 s), at most three, to where the sound changes. Next to silence it moves
 //     over the quiet quarters (RMS below the silence threshold) of the sounding window. Between
 //     two classes A | B it goes to the quarter whose change from A to B best predicts, for the
-//     two windows and the three straddling their edge (ContentWindow::straddling), each one's
+//     two windows and the three straddling their edge (ContentWindow::edge_scores), each one's
 //     share of B, p_B / (p_A + p_B), as the part of the window after the change. With no
 //     straddling scores the edge stays. A segment keeps at least a quarter second;
 //   * class_probabilities: the mean over windows, weighted by their length, of (speech, music,
@@ -56,17 +60,21 @@ struct ContentWindow {
   // Whether each quarter second of the window is below the silence threshold (a quarter past a
   // short last window's end is not quiet).
   std::array<bool, kQuartersPerWindow> quiet_quarters{};
-  // The speech / music / noise probabilities of the 1 s windows that start 0.75, 0.5 and 0.25 s
-  // before this one and so straddle its edge with the window before. Scored only where the
-  // two windows both sound and their most likely classes differ, and only by a scorer of 1 s
-  // chunks; they place a class boundary to the quarter second.
-  std::optional<std::array<std::array<float, 3>, kQuartersPerWindow - 1>> straddling;
+  // The speech / music / noise probabilities, from the window model alone, of the five 1 s
+  // windows that start 1, 0.75, 0.5, 0.25 and 0 s before this one: the window before, the three
+  // straddling the edge between the two, and this one. Scored only where the two windows both
+  // sound and their most likely classes differ, and only by a scorer of 1 s chunks; they place
+  // a class boundary to the quarter second.
+  std::optional<std::array<std::array<float, 3>, kQuartersPerWindow + 1>> edge_scores;
+  // The probability that music plays under speech, from a model with a context layer.
+  std::optional<float> music_under_speech;
 };
 
 struct ContentSegment {
   double start = 0.0;
   double end = 0.0;
   ContentClass label = ContentClass::silence;
+  bool music_under_speech = false;  // speech segments only
   bool operator==(const ContentSegment&) const = default;
 };
 

@@ -70,6 +70,17 @@ TEST(AnalysisResultJsonTest, ContentFieldsFollowChannelsAndSegmentsComeLast) {
                                                        {"start":2.0,"end":12.35,"label":"music"}])"));
 }
 
+TEST(AnalysisResultJsonTest, SpeechWithMusicUnderItSaysSo) {
+  auto result = typical_result();
+  result.content.emplace(ContentSummary{.classification = ContentClass::speech,
+                                        .probabilities = {0.9, 0.1, 0.0, 0.0},
+                                        .segments = {{0.0, 2.0, ContentClass::speech, false},
+                                                     {2.0, 5.25, ContentClass::speech, true}}});
+  EXPECT_EQ(to_json(result)["segments"], nlohmann::ordered_json::parse(R"([
+      {"start":0.0,"end":2.0,"label":"speech"},
+      {"start":2.0,"end":5.25,"label":"speech","background":"music"}])"));
+}
+
 TEST(AnalysisResultJsonTest, CarriesEveryValue) {
   const auto json = to_json(typical_result());
   EXPECT_EQ(json["sample_rate"], 44100);

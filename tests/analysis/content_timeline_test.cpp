@@ -149,7 +149,8 @@ std::vector<ContentWindow> speech_then_music(double change, double duration) {
     w.probabilities = scores(start);
     // Scored where the most likely class changes, as the classifier does (ties go to speech).
     if (!out.empty() && out.back().probabilities[1] <= 0.5 && w.probabilities[1] > 0.5) {
-      w.straddling = {scores(start - 0.75), scores(start - 0.5), scores(start - 0.25)};
+      w.edge_scores = {scores(start - 1.0), scores(start - 0.75), scores(start - 0.5),
+                       scores(start - 0.25), scores(start)};
     }
     out.push_back(w);
   }
@@ -166,9 +167,9 @@ TEST(ContentTimeline, AClassBoundaryIsPlacedToTheQuarterSecond) {
   }
 }
 
-TEST(ContentTimeline, WithoutStraddlingScoresAClassBoundaryStaysOnTheWindowEdge) {
+TEST(ContentTimeline, WithoutEdgeScoresAClassBoundaryStaysOnTheWindowEdge) {
   auto w = speech_then_music(3.25, 8.0);
-  for (auto& window : w) window.straddling.reset();
+  for (auto& window : w) window.edge_scores.reset();
   const auto summary = summarize_content(w, 8.0);
   ASSERT_EQ(summary.segments.size(), 2u);
   EXPECT_EQ(summary.segments[1].start, 3.0);  // window 3 is three quarters music
@@ -188,9 +189,9 @@ TEST(ContentTimeline, ASegmentKeepsAtLeastAQuarterSecond) {
   // A second of music between speech and noise, whose straddling windows both say the music is
   // shorter still: the later edge may not pass the earlier.
   auto w = windows("ssmnn");
-  w[2].probabilities = {0.0f, 1.0f, 0.0f};        // sure enough to outvote its neighbours
-  w[2].straddling = {kSpeech, kSpeech, kSpeech};  // music starts late in window 2
-  w[3].straddling = {kNoise, kNoise, kNoise};     // noise starts early in window 2
+  w[2].probabilities = {0.0f, 1.0f, 0.0f};  // sure enough to outvote its neighbours
+  w[2].edge_scores = {kSpeech, kSpeech, kSpeech, kSpeech, w[2].probabilities};  // music late
+  w[3].edge_scores = {w[2].probabilities, kNoise, kNoise, kNoise, kNoise};      // noise early
   const auto summary = summarize_content(w, 5.0);
   ASSERT_EQ(summary.segments.size(), 3u);
   EXPECT_EQ(summary.segments[1].label, C::music);
@@ -205,6 +206,23 @@ TEST(ContentTimeline, ASilentWindowInsideSpeechStaysWhole) {
   const auto summary = summarize_content(w, 7.0);
   ASSERT_EQ(summary.segments.size(), 1u);
   EXPECT_EQ(summary.segments[0], (ContentSegment{0.0, 7.0, C::speech}));
+}
+
+TEST(ContentTimeline, SpeechWithMusicUnderItIsItsOwnSegment) {
+  auto w = windows("sssssssmmm");
+  const std::vector<float> under = {0.1f, 0.2f, 0.1f, 0.9f, 0.8f, 0.3f, 0.9f};  // window 5 dips
+  for (std::size_t i = 0; i < under.size(); ++i) w[i].music_under_speech = under[i];
+  const auto summary = summarize_content(w, 10.0);
+  ASSERT_EQ(summary.segments.size(), 3u);
+  EXPECT_EQ(summary.segments[0], (ContentSegment{0.0, 3.0, C::speech, false}));
+  // Window 5 (0.3) averages 0.67 with its neighbours and stays with them.
+  EXPECT_EQ(summary.segments[1], (ContentSegment{3.0, 7.0, C::speech, true}));
+  EXPECT_EQ(summary.segments[2], (ContentSegment{7.0, 10.0, C::music, false}));
+}
+
+TEST(ContentTimeline, WithoutAContextLayerNoSegmentHasMusicUnderIt) {
+  const auto summary = summarize_content(windows("sssmmm"), 6.0);
+  for (const auto& segment : summary.segments) EXPECT_FALSE(segment.music_under_speech);
 }
 
 }  // namespace
