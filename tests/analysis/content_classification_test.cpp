@@ -16,6 +16,7 @@
 #include "analysis/analyzer.hpp"
 #include "analysis/content_scorer.hpp"
 #include "audio/decode_all.hpp"
+#include "support/midi_file.hpp"
 #include "support/process.hpp"
 #include "support/signals.hpp"
 #include "support/test_files.hpp"
@@ -94,41 +95,62 @@ std::filesystem::path speak(const test::TempDir& dir, const std::string& name) {
   return path;
 }
 
-// A standard MIDI file (format 0) of a short piano melody with chords, written byte by byte.
+// A short piano melody with chords: 24 notes of 0.25 s at 120 bpm.
 void write_melody_midi(const std::filesystem::path& path) {
-  std::vector<std::uint8_t> track;
-  auto event = [&](std::uint8_t delta, std::vector<std::uint8_t> bytes) {
-    track.push_back(delta);
-    track.insert(track.end(), bytes.begin(), bytes.end());
-  };
-  event(0, {0xC0, 0});  // program 0: acoustic grand piano
+  test::MidiFile song(192);
+  song.program(0, 0);  // acoustic grand piano
   const int melody[] = {60, 64, 67, 72, 71, 67, 64, 62, 60, 65, 69, 72,
                         71, 67, 65, 64, 62, 67, 71, 74, 72, 67, 64, 60};
+  int tick = 0;
   for (int note : melody) {
-    const auto n = static_cast<std::uint8_t>(note);
-    const auto bass = static_cast<std::uint8_t>(note - 24);
-    event(0, {0x90, n, 90});
-    event(0, {0x90, bass, 70});
-    event(96, {0x80, n, 0});  // 96 ticks at 192 per beat and 120 bpm: 0.25 s
-    event(0, {0x80, bass, 0});
+    song.note(0, note, 90, tick, 96);
+    song.note(0, note - 24, 70, tick, 96);
+    tick += 96;
   }
-  event(0, {0xFF, 0x2F, 0x00});
-  std::vector<std::uint8_t> file = {'M', 'T', 'h', 'd', 0,   0,   0,   6,   0,
-                                    0,   0,   1,   0,   192, 'M', 'T', 'r', 'k'};
-  const auto size = static_cast<std::uint32_t>(track.size());
-  for (int shift : {24, 16, 8, 0}) file.push_back(static_cast<std::uint8_t>(size >> shift));
-  file.insert(file.end(), track.begin(), track.end());
-  test::write_bytes(path, file);
+  song.write(path);
+}
+
+// Rock at 140 bpm: distortion guitar power chords and a finger bass in eighths, kick, snare,
+// closed hi-hat and a crash at each bar; eight bars.
+void write_rock_midi(const std::filesystem::path& path) {
+  test::MidiFile song(480);
+  song.set_tempo(140);
+  song.program(0, 30);  // distortion guitar
+  song.program(1, 33);  // electric bass (finger)
+  constexpr int kEighth = 240;
+  const int roots[] = {40, 40, 43, 45, 40, 40, 38, 43};  // E E G A E E D G
+  for (int bar = 0; bar < 8; ++bar) {
+    const int root = roots[bar];
+    for (int step = 0; step < 8; ++step) {
+      const int tick = (bar * 8 + step) * kEighth;
+      for (int interval : {0, 7, 12}) song.note(0, root + interval, 110, tick, kEighth - 20);
+      song.note(1, root - 12, 100, tick, kEighth - 20);
+      song.note(9, 42, 80, tick, 60);                       // closed hi-hat
+      if (step % 4 == 0) song.note(9, 36, 120, tick, 120);  // kick on 1 and 3
+      if (step % 4 == 2) song.note(9, 38, 115, tick, 120);  // snare on 2 and 4
+      if (step == 0) song.note(9, 49, 100, tick, 480);      // crash
+    }
+  }
+  song.write(path);
+}
+
+std::filesystem::path render(const test::TempDir& dir, const std::filesystem::path& midi,
+                             const std::string& name) {
+  const auto path = dir.file(name);
+  const auto result = test::run_process({"/usr/bin/fluidsynth", "-ni", "-g", "1.0", "-r", "44100",
+                                         "-F", path.string(), kSoundfont, midi.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return path;
 }
 
 std::filesystem::path play_melody(const test::TempDir& dir, const std::string& name) {
   write_melody_midi(dir.file("melody.mid"));
-  const auto path = dir.file(name);
-  const auto result =
-      test::run_process({"/usr/bin/fluidsynth", "-ni", "-g", "1.0", "-r", "44100", "-F",
-                         path.string(), kSoundfont, dir.file("melody.mid").string()});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return path;
+  return render(dir, dir.file("melody.mid"), name);
+}
+
+std::filesystem::path play_rock(const test::TempDir& dir, const std::string& name) {
+  write_rock_midi(dir.file("rock.mid"));
+  return render(dir, dir.file("rock.mid"), name);
 }
 
 std::vector<float> decoded(const std::filesystem::path& path) {
@@ -159,6 +181,52 @@ TEST(ContentClassification, SynthesisedSpeechIsSpeech) {
 TEST(ContentClassification, RenderedMelodyIsMusic) {
   test::TempDir dir;
   EXPECT_EQ(classify(play_melody(dir, "melody.wav")), "music");
+}
+
+TEST(ContentClassification, RockWithDistortionGuitarBassAndDrumsIsMusic) {
+  test::TempDir dir;
+  EXPECT_EQ(classify(play_rock(dir, "rock.wav")), "music");
+}
+
+// An engine running at a varying speed: one firing (a thump and a burst of rough noise) per
+// cycle, 20 to 40 a second, never a note.
+std::vector<float> engine(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal;
+  std::vector<float> out(n, 0.0f);
+  double phase = 0.0;
+  double rumble = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / kRate;
+    const double rate = 30.0 + 10.0 * std::sin(2 * kPi * 0.15 * t);  // firings per second
+    phase += rate / kRate;
+    const double since_firing = (phase - std::floor(phase)) / rate;  // seconds
+    rumble = 0.97 * rumble + 0.03 * normal(rng);                     // low, rough noise
+    const double envelope = std::exp(-since_firing * 60.0);
+    out[i] = static_cast<float>(
+        envelope * (std::sin(2 * kPi * 45.0 * since_firing) + 6.0 * rumble + 0.3 * normal(rng)));
+  }
+  return out;
+}
+
+// A car horn: two buzzing tones a major third apart (420 and 525 Hz), sounded for 1.2 s with
+// 0.6 s between, as at a crossing.
+std::vector<float> horn(std::size_t n) {
+  std::vector<float> out(n, 0.0f);
+  const auto buzz = [](double f, double t) {
+    return std::tanh(4.0 * std::sin(2 * kPi * f * t));  // a driven, clipped membrane
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / kRate;
+    if (std::fmod(t, 1.8) < 1.2) out[i] = static_cast<float>(buzz(420.0, t) + buzz(525.0, t));
+  }
+  return out;
+}
+
+TEST(ContentClassification, AnEngineAndAHornAreNoise) {
+  test::TempDir dir;
+  EXPECT_EQ(classify(scaled_to_dbfs(engine(10 * kRate, 5), -20), dir, "engine.wav"), "noise");
+  EXPECT_EQ(classify(scaled_to_dbfs(horn(9 * kRate), -20), dir, "horn.wav"), "noise");
 }
 
 TEST(ContentClassification, SpeechOverMusicIsSpeech) {
