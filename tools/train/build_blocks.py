@@ -267,6 +267,10 @@ def read_once(decoded, label, seed, settings):
     """The blocks of one augmented read of a decoded file."""
     rng = np.random.default_rng(seed)
     augmentation = settings["augmentation"]
+    excerpt = int(settings["blocks"]["excerpt_seconds"] * RATE)
+    if len(decoded) > excerpt:
+        start = int(rng.integers(0, len(decoded) - excerpt + 1))
+        decoded = decoded[start:start + excerpt]
     speed = dataset.speed_factor(augmentation, rng)
     band = rng.choice(np.array(augmentation["band_limit_hz"], dtype=object))
     lossy = rng.choice(np.array(augmentation["lossy"], dtype=object))
