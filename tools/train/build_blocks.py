@@ -423,6 +423,12 @@ def development_set(selection, cache, out, only=None):
     sources = [s for s in selection["sources"]
                if (s["package"] in held_out and s["class"] in CLASSES) or s["class"] == "silence"]
     sources = [s for s in sources if not only or s["package"] in only]
+    key_file = out / "settings.json"
+    key = dataset.settings_key([sources, selection["generated_silence"], selection["seed"],
+                                selection["development"]])
+    if (out / "blocks.npz").exists() and key_file.exists() and \
+            json.loads(key_file.read_text())["key"] == key:
+        return json.loads(key_file.read_text())["clips"]
     rng = np.random.default_rng(selection["seed"])
     clips = out / "clips"
     shutil.rmtree(clips, ignore_errors=True)
@@ -439,7 +445,20 @@ def development_set(selection, cache, out, only=None):
             dataset.write_wav(clips / "silence" / f"generated-{kind}--{i}.wav",
                               dataset.generated_silence(kind, rng))
     save_npz(out / "blocks.npz", clip_blocks(clips))
+    key_file.write_text(json.dumps({"key": key, "clips": counts}))
     return counts
+
+
+def development_figures(out):
+    """Per (package, class) of the development blocks: clips, blocks and hours of clips."""
+    data = np.load(out / "blocks.npz")
+    figures = {}
+    for package, label, clip in zip(data["package"], data["label"], data["clip"]):
+        entry = figures.setdefault((str(package), CLASSES[label]), {"clips": set(), "blocks": 0})
+        entry["clips"].add(str(clip))
+        entry["blocks"] += 1
+    return {k: {"files": len(v["clips"]), "blocks": v["blocks"],
+                "hours": round(len(v["clips"]) * 10 / 3600, 3)} for k, v in figures.items()}
 
 
 def read_wav(path):
@@ -497,25 +516,32 @@ def check_log_mel(selection, cache, build):
 
 def package_version(package, cache):
     debs = sorted((cache / "debs").glob(f"{package}_*.deb"))
-    return unquote(debs[-1].name.split("_")[1]) if debs else "generated"
+    if debs:
+        return unquote(debs[-1].name.split("_")[1])
+    installed = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", package],
+                               capture_output=True, text=True)  # espeak-ng: installed, not fetched
+    return installed.stdout if installed.returncode == 0 else "generated"
 
 
 def write_manifest(selection, cache, figures, midi, dev_counts):
     held_out = set(selection["split"]["development"])
-    packages, totals = {}, {c: {"files": 0, "blocks": 0, "hours": 0.0} for c in CLASSES}
+    packages = {}
+    totals = {split: {c: {"files": 0, "blocks": 0, "hours": 0.0} for c in CLASSES}
+              for split in ("training", "development")}
     for (package, name), f in sorted(figures.items()):
-        entry = packages.setdefault(package, {
-            "version": package_version(package, cache),
-            "split": "development" if package in held_out else "training"})
+        split = "development" if package in held_out else "training"
+        entry = packages.setdefault(package, {"version": package_version(package, cache),
+                                              "split": split})
         entry[name] = {k: f[k] for k in ("files", "blocks", "hours")}
         for k in ("files", "blocks", "hours"):
-            totals[name][k] = round(totals[name][k] + f[k], 3)
+            totals[split][name][k] = round(totals[split][name][k] + f[k], 3)
     manifest = {
         "about": "Data set v2 of the content model, built by tools/train/build_blocks.py from the rules of "
                  "tools/train/selection.json. Training blocks: 5 consecutive 1 s windows of one file. "
-                 "Development: blocks of the 10 s clips of the development packages (hours: audio read).",
+                 "Training files and hours: distinct files read and their length; development files and "
+                 "hours: the 10 s clips (unaugmented) and their blocks.",
         "packages": packages,
-        "training_totals": totals,
+        "totals": totals,
         "development_clips": dev_counts,
         "midi": midi,
         "augmentation": selection["augmentation"],
@@ -523,7 +549,20 @@ def write_manifest(selection, cache, figures, midi, dev_counts):
         "speech_background": {k: v for k, v in selection["speech_background"].items() if k != "about"},
         "blocks": {k: v for k, v in selection["blocks"].items() if k != "about"},
     }
-    MANIFEST.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    MANIFEST.write_text(compact_json(manifest))
+
+
+def compact_json(manifest):
+    """JSON with a line per top-level key, and a line per entry of a top-level object."""
+    lines = []
+    for key, value in manifest.items():
+        if isinstance(value, dict) and value:
+            inner = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+                     for k, v in value.items()]
+            lines.append(f" {json.dumps(key)}: {{\n" + ",\n".join(inner) + "\n }")
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def build_training(selection, cache, out, only, max_files):
@@ -595,12 +634,7 @@ def main():
     counts = development_set(selection, args.cache, dev_out, args.only)
     print("development clips per class:", counts, flush=True)
     if not args.only and not args.max_files:
-        held_out = [s for s in selection["sources"] if s["class"] in CLASSES
-                    and s["package"] in set(selection["split"]["development"])]
-        for source in held_out:
-            files = files_of(source, selection, args.cache)
-            figures[(source["package"], source["class"])] = {
-                "files": len(files), "blocks": 0, "hours": 0.0}
+        figures.update(development_figures(dev_out))
         midi = {s["package"]: midi_description(s, selection, args.cache)
                 for s in selection["sources"] if "midi" in s}
         write_manifest(selection, args.cache, figures, midi, counts)
