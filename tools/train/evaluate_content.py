@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Scores the content classification end to end, with earshot itself, on the 10 s clips of the
-held-out packages (and generated silence) that build_dataset.py wrote.
+development packages (and generated silence) that build_blocks.py wrote.
 
-    tools/train/evaluate_content.py [--cache .cache/train] [--earshot build/earshot]
+    tools/train/evaluate_content.py [--clips .cache/train/dev/clips] [--earshot build/earshot]
                                     [--out models/content/evaluation.json]
 
 Runs `earshot analyze` on every clip (so the decoder, the level rule for silence, the features,
@@ -34,12 +34,13 @@ def wilson_interval(right, total, z=1.96):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cache", type=Path, default=ROOT / ".cache/train")
+    parser.add_argument("--clips", type=Path, default=ROOT / ".cache/train/dev/clips",
+                        help="CLASS/PACKAGE--N.wav clips")
     parser.add_argument("--earshot", type=Path, default=ROOT / "build/earshot")
     parser.add_argument("--out", type=Path, default=ROOT / "models/content/evaluation.json")
     args = parser.parse_args()
 
-    clips = args.cache / "dataset/clips"
+    clips = args.clips
     files, truths = [], []
     for truth in CLASSES:
         for path in sorted((clips / truth).glob("*.wav")):
@@ -49,9 +50,12 @@ def main():
                             capture_output=True, text=True, check=False).stdout
     results = [json.loads(line) for line in output.splitlines()]
     matrix = [[0] * len(CLASSES) for _ in CLASSES]
-    mistakes = []
+    mistakes, per_package = [], {}
     for path, truth, result in zip(files, truths, results):
         guess = result.get("classification", "error")
+        package = f"{path.name.split('--')[0]} ({truth})"
+        right, total = per_package.get(package, (0, 0))
+        per_package[package] = (right + (guess == truth), total + 1)
         if guess in CLASSES:
             matrix[CLASSES.index(truth)][CLASSES.index(guess)] += 1
         if guess != truth:
@@ -69,8 +73,10 @@ def main():
             "precision": round(matrix[i][i] / column, 4) if column else None,
         }
     report = {
-        "clips": "10 s, from the validation packages of tools/train/selection.json, plus "
+        "clips": "10 s, from the development packages of tools/train/selection.json, plus "
                  "generated silence",
+        "recall_per_package": {name: {"clips": total, "recall": round(right / total, 4)}
+                               for name, (right, total) in sorted(per_package.items())},
         "confusion": {"rows": "truth", "columns": "prediction", "classes": CLASSES,
                       "matrix": matrix},
         "scores": scores,
