@@ -20,15 +20,18 @@ class AstContentScorer final : public analysis::ContentScorer {
   }
 
   analysis::ChunkScore score(std::span<const float> chunk) const override {
-    const analysis::ChunkScore kUndecided{{1.0f / 3, 1.0f / 3, 1.0f / 3}, std::nullopt};
+    analysis::ChunkScore undecided;
+    undecided.probabilities = {1.0f / 3, 1.0f / 3, 1.0f / 3};
     auto scores = ast_->window_scores(chunk);
-    if (!scores) return kUndecided;  // under one 25 ms frame: the file's last sliver
+    if (!scores) return undecided;  // under one 25 ms frame: the file's last sliver
     const auto categories = ast_->category_scores(*scores);
     const double sum = (*categories)[0] + (*categories)[1] + (*categories)[2];
-    if (!(sum > 0.0)) return kUndecided;
-    return {{static_cast<float>((*categories)[0] / sum), static_cast<float>((*categories)[1] / sum),
-             static_cast<float>((*categories)[2] / sum)},
-            std::nullopt};
+    if (!(sum > 0.0)) return undecided;
+    analysis::ChunkScore result;
+    for (std::size_t c = 0; c < 3; ++c) {
+      result.probabilities[c] = static_cast<float>((*categories)[c] / sum);
+    }
+    return result;
   }
 
  private:
