@@ -220,11 +220,9 @@ ContentSummary summarize_content(const std::vector<ContentWindow>& measured, dou
   const auto labels = window_labels(windows);
 
   double total = 0.0;
-  std::array<double, kContentClassCount> covered{};
   for (std::size_t i = 0; i < windows.size(); ++i) {
     const double length = windows[i].end - windows[i].start;
     total += length;
-    covered[static_cast<std::size_t>(labels[i])] += length;
     if (windows[i].silent) {
       summary.probabilities[static_cast<std::size_t>(ContentClass::silence)] += length;
     } else {
@@ -235,13 +233,17 @@ ContentSummary summarize_content(const std::vector<ContentWindow>& measured, dou
   }
   for (double& p : summary.probabilities) p = total > 0.0 ? p / total : 0.0;
 
+  summary.segments = refined_segments(windows, labels);
+  // The class is read off the timeline the user sees, edges to the quarter second included.
+  std::array<double, kContentClassCount> covered{};
+  for (const ContentSegment& segment : summary.segments) {
+    covered[static_cast<std::size_t>(segment.label)] += segment.end - segment.start;
+  }
   const double sounding = total - covered[static_cast<std::size_t>(ContentClass::silence)];
   if (total > 0.0 && sounding >= kEssentiallySilentShare * total) {
     const auto best = std::max_element(covered.begin(), covered.begin() + 3) - covered.begin();
     summary.classification = static_cast<ContentClass>(best);
   }
-
-  summary.segments = refined_segments(windows, labels);
   // The file's own length is authoritative: resampling may leave the windows a few samples off.
   summary.segments.front().start = 0.0;
   if (duration > 0.0) summary.segments.back().end = duration;

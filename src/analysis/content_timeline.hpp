@@ -29,8 +29,8 @@
 //     straddling scores the edge stays. A segment keeps at least a quarter second;
 //   * class_probabilities: the mean over windows, weighted by their length, of (speech, music,
 //     noise, silence) where a silent window counts as certain silence;
-//   * classification: the label covering the most non-silent time, or "silence" when less than
-//     5 % of the file (or no window) is non-silent.
+//   * classification: the label covering the most non-silent time of the segments (edges to the
+//     quarter second), or "silence" when less than 5 % of the file (or no window) is non-silent.
 #pragma once
 
 #include <array>

@@ -123,7 +123,7 @@ TEST(ContentCnn, RefusesFilesThatAreNotItsFormat) {
 
 TEST(ContentCnn, TheShippedNetworkIgnoresGainAndGivesProbabilities) {
   const auto& model = ContentCnn::shipped();
-  EXPECT_EQ(model.version(), "content-cnn-v1");
+  EXPECT_EQ(model.version(), "content-cnn-v2");
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> level(-70.0f, -20.0f);
   std::vector<float> levels(kFrames * kBands);
