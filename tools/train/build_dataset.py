@@ -257,7 +257,7 @@ def with_background(window, background, rng):
 
 def background_bank(selection, cache, out, seed):
     """Music and noise of the training packages, joined into one 16 kHz array on disk, for
-    speech over background (the issue: speech over music or noise is speech)."""
+    speech over background (speech over music or noise is speech)."""
     settings = selection["speech_background"]
     target = out / f"background-{seed}.npy"
     if target.exists():
