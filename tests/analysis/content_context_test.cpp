@@ -67,9 +67,9 @@ TEST(ContentContext, RefusesInconsistentTensors) {
   ASSERT_FALSE(wrong_embedding.ok());
   EXPECT_NE(wrong_embedding.error().message.find("context.weight"), std::string::npos);
 
-  auto missing = tiny_context();
-  missing.set_metadata("background", "speech");
-  EXPECT_FALSE(ContentContext::load(missing.load(), 1).ok());
+  auto wrong_background = tiny_context();
+  wrong_background.set_metadata("background", "speech");
+  EXPECT_FALSE(ContentContext::load(wrong_background.load(), 1).ok());
 
   test::TensorFile no_head;
   no_head.set_metadata("context", "1");
