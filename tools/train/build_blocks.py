@@ -41,7 +41,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-import build_dataset as dataset
+import audio_sources as dataset
 import espeak_speech
 import midi_music
 import music_effects
@@ -75,7 +75,7 @@ WORKERS = 2
 
 def extract_only(source, cache):
     """For a large package, extract only the members named by `extract_only` (tar wildcards),
-    so that build_dataset.select_files finds the package already extracted."""
+    so that audio_sources.select_files finds the package already extracted."""
     target = cache / "extract" / source["package"]
     if target.is_dir():
         return
@@ -191,7 +191,7 @@ def smooth_size(n):
 def speed_and_band(signal, speed, band):
     """`signal` played `speed` times as fast (pitch and tempo together) and band-limited, in one
     FFT: bin k of a spectrum resized to n / speed stands for `speed` times its old frequency.
-    The band limit is a 4th-order low-pass response (as build_dataset.decode's two 2-pole
+    The band limit is a 4th-order low-pass response (as audio_sources.decode's two 2-pole
     low-passes), with the telephone band's 300 Hz high-pass."""
     n = len(signal)
     size = 1 << int(np.ceil(np.log2(max(n, 2))))  # FFT sizes with small factors only
@@ -209,7 +209,7 @@ def speed_and_band(signal, speed, band):
 
 
 def lossy_round_trip(signal, codec):
-    """`signal` through a lossy codec and back (build_dataset.decode's ffmpeg chain), by way of
+    """`signal` through a lossy codec and back (audio_sources.decode's ffmpeg chain), by way of
     a 16-bit WAV scaled to its peak (and scaled back)."""
     peak = max(float(np.max(np.abs(signal))), 1e-9)
     with tempfile.TemporaryDirectory() as work:
@@ -417,7 +417,7 @@ def background_bank(selection, cache, out, training):
 # --- development set -------------------------------------------------------------------------
 
 def development_set(selection, cache, out, only=None):
-    """Unaugmented 10 s clips of the development packages (build_dataset.validation_set spreads
+    """Unaugmented 10 s clips of the development packages (audio_sources.validation_set spreads
     them over each package's files), generated silence, and their blocks."""
     held_out = set(selection["split"]["development"])
     sources = [s for s in selection["sources"]

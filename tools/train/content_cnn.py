@@ -1,8 +1,8 @@
-"""The shipped content model's recipe: a compact CNN over content-log-mel-v1 (the 101 x 64
-log-mel levels of a 1 s window, src/dsp/content_log_mel.hpp), trained on exactly the augmented
-training windows of build_dataset.py (same files, same seeds, same augmentation), and written in
-the format earshot reads (src/analysis/content_cnn.hpp). train_cnn.py runs it; cross_validate.py
-retrains it with one package held out.
+"""The window CNN: a compact CNN over content-log-mel-v1 (the 101 x 64 log-mel levels of a 1 s
+window, src/dsp/content_log_mel.hpp), written in the format earshot reads
+(src/analysis/content_cnn.hpp). train.py trains it as the first stage of the shipped model (on
+build_blocks.py's windows); v1/train_cnn.py trained it alone on v1/build_dataset.py's windows,
+and v1/cross_validate.py retrains that with one package held out.
 
 The log-mel levels are computed here with NumPy by the v1 definition (n_fft 512, periodic Hann,
 hop 160, centred, 64 Slaney bands, 10 log10(mel + 1e-8) floored at -80 dB); check_against_earshot
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import build_dataset as dataset
+import audio_sources as dataset
 
 N_FFT, HOP, BANDS = 512, 160, 64
 FRAMES = 1 + dataset.WINDOW // HOP  # 101
@@ -77,7 +77,7 @@ def check_against_earshot(clips, items):
 
 
 def context_log_mel(pieces, span):
-    """Pieces of `span` consecutive windows (build_dataset.training_windows) -> (N, span, 101,
+    """Pieces of `span` consecutive windows (audio_sources.training_windows) -> (N, span, 101,
     64) float16 log-mel levels, NaN where a window is silent (or past the end of a short
     file): such windows are left out of the pooling."""
     windows = np.concatenate([np.pad(p, (0, span * dataset.WINDOW - len(p))).reshape(
@@ -119,7 +119,7 @@ def training_log_mel(cache, selection, seed, context=CONTEXT):
 
 
 def validation_log_mel(cache, selection, seed):
-    """Unaugmented windows of the held-out packages, as build_dataset.py chose them."""
+    """Unaugmented windows of the held-out packages, as v1/build_dataset.py chose them."""
     cached = cache / "cnn" / f"validation-{seed}.npz"
     if not cached.exists():
         sources = [s for s in selection["sources"] if s["package"] in
@@ -234,7 +234,7 @@ def clip_probabilities(models, clips, context=CONTEXT):
                      for model in models], axis=0) for _, _, ws, silent in clips]
 
 
-NOISE = 2  # build_dataset.CLASSES.index("noise")
+NOISE = 2  # audio_sources.CLASSES.index("noise")
 
 
 def mix_noise(frames, labels, x, noise_rows, rng, share):

@@ -7,7 +7,6 @@ syllables rather than by one speaker's timbre. It stays a minority of the speech
 """
 
 import subprocess
-from pathlib import Path
 
 import numpy as np
 

@@ -33,7 +33,7 @@ import torch
 
 import content_cnn
 import content_model
-from train_content import write_safetensors
+from safetensors_file import write_safetensors
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASSES = ["speech", "music", "noise"]
@@ -133,17 +133,27 @@ def cross_validate(data, fold_count, seeds, out, jobs):
     DATA = data
     folds = folds_of(data["package"], fold_count, seed=1)
     results = {"rule": __doc__.split("\n\n")[2].replace("\n", " "), "folds": folds, "runs": []}
-    work = [(seed, k, held_out) for seed in seeds for k, held_out in enumerate(folds)]
+    # A run that was stopped goes on where it was: fits already written for these folds stay.
+    if out.exists() and json.loads(out.read_text()).get("folds") == folds:
+        results["runs"] = json.loads(out.read_text())["runs"]
+    done = {(run["seed"], run["fold"]) for run in results["runs"]}
+    work = [(seed, k, held_out) for seed in seeds for k, held_out in enumerate(folds)
+            if (seed, k) not in done]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         for run in pool.imap_unordered(run_fold, work):
             results["runs"].append(run)
-            out.write_text(json.dumps(summarised(results), indent=1) + "\n")
-    return summarised(results)
+            out.write_text(json.dumps(summarised(results, len(work) + len(done)), indent=1)
+                           + "\n")
+    return summarised(results, len(work) + len(done))
 
 
-def summarised(results):
+def summarised(results, planned):
     """Per class, the recall over all held-out blocks of each seed, then mean and minimum over
-    seeds."""
+    seeds; marked partial while fewer than the planned fits have run."""
+    results = {key: value for key, value in results.items() if key != "status"}
+    if len(results["runs"]) < planned:
+        results = {"status": f"PARTIAL: {len(results['runs'])} of {planned} fits have run; the "
+                             "summary covers only the runs listed.", **results}
     summary = {}
     for name in CLASSES:
         per_seed = {}

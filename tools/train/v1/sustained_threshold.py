@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-import build_dataset as dataset
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared modules
+
+import audio_sources as dataset
 from compare_models import without_sustained_music
 
 THRESHOLDS = (0.6, 0.8, 1.0, 1.2, 1.5)

@@ -14,33 +14,21 @@ OUT/training-mlp.json with the window-level validation figures.
 
 import argparse
 import json
-import struct
 import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared modules
+from safetensors_file import write_safetensors  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[3]
 CLASSES = ["speech", "music", "noise"]
 HIDDEN = [128, 64]
 EPOCHS = 15
 DROPOUT = 0.3
 INPUT_NOISE = 0.1  # standard deviation, on standardised features, while training
-
-
-def write_safetensors(path, tensors, metadata):
-    """The safetensors layout: header length (u64 LE), JSON header, then the F32 data."""
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # align the data to 8 bytes
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def confusion(labels, predicted):

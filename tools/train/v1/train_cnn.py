@@ -38,10 +38,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import build_dataset as dataset
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared modules
+
+import audio_sources as dataset
 import compare_models as compare
 import content_cnn as cnn
-from train_content import write_safetensors
+from safetensors_file import write_safetensors
 
 
 def per_package_recall(predicted, labels, groups):

@@ -43,13 +43,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import build_dataset as dataset
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared modules
+
+import audio_sources as dataset
 import content_cnn
 import compare_models as compare
 import train_content
 from evaluate_content import wilson_interval
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLASSES = train_content.CLASSES
 
 

@@ -19,10 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared modules
+
 import compare_models as compare
 import content_cnn as cnn
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # The classes the prior moves between, by their row in compare.clip_confusion's matrix.
 SCORED = {compare.ALL.index(name): name for name in ["speech", "music", "noise"]}
 

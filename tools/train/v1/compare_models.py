@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared modules
+
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "tools/reference"))
 from xgboost_reference import import_xgboost  # noqa: E402
 CLASSES = ["speech", "music", "noise"]
