@@ -1,4 +1,4 @@
-# Feature tests (issue: audio features matching the reference libraries). Each family appends
+# Feature tests (audio features that match the reference libraries). Each family appends
 # its sources to a list in its own fragment.
 set(earshot_feature_test_sources
   dsp/framing_test.cpp dsp/window_test.cpp dsp/fft_test.cpp dsp/sparse_filterbank_test.cpp)
