@@ -9,7 +9,6 @@ target_compile_options(earshot_options INTERFACE -Wall -Wextra -Wshadow -Wnon-vi
 if(EARSHOT_WERROR)
   target_compile_options(earshot_options INTERFACE -Werror)
 endif()
-target_include_directories(earshot_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   # clang reports an `omp simd` loop it could not vectorise (e.g. under sanitizers) as a
   # warning; the code is correct either way, so it must not fail the build.

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <variant>
 
-#include "service/http_headers.hpp"
-#include "service/request_parsing.hpp"
+#include "service/http/http_headers.hpp"
+#include "service/http/request_parsing.hpp"
 
 namespace {
 

@@ -7,10 +7,10 @@ target_include_directories(earshot_test_http_server PUBLIC ${CMAKE_CURRENT_LIST_
 
 earshot_add_test(earshot_service_unit_tests LABEL unit TIMEOUT 10
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/service/address_policy_test.cpp
-  LIBRARIES earshot_service)
+  LIBRARIES earshot_service_outbound)
 
 earshot_add_test(earshot_service_tests LABEL integration TIMEOUT 60
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/service/fetch_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/service/fetch_refusal_test.cpp
-  LIBRARIES earshot_service earshot_test_http_server)
+  LIBRARIES earshot_service_outbound earshot_test_http_server)

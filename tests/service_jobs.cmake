@@ -6,11 +6,11 @@
 if(TARGET earshot_service_server)
   earshot_add_test(earshot_service_jobs_unit_tests LABEL unit TIMEOUT 10
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/service/jobs_test.cpp
-    LIBRARIES earshot_service_server nlohmann_json::nlohmann_json)
+    LIBRARIES earshot_service_app nlohmann_json::nlohmann_json)
 
   # A RedisJobWorker process with a test handler, for the tests that need real processes.
   add_executable(earshot_test_job_worker ${CMAKE_CURRENT_LIST_DIR}/service/job_worker_main.cpp)
-  target_link_libraries(earshot_test_job_worker PRIVATE earshot_service_server)
+  target_link_libraries(earshot_test_job_worker PRIVATE earshot_service_app)
 
   earshot_add_test(earshot_service_jobs_tests LABEL integration TIMEOUT 30
     SOURCES
@@ -19,7 +19,7 @@ if(TARGET earshot_service_server)
       ${CMAKE_CURRENT_LIST_DIR}/service/jobs_redis_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/jobs_worker_process_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/jobs_test_support.cpp
-    LIBRARIES earshot_service_server nlohmann_json::nlohmann_json)
+    LIBRARIES earshot_service_app nlohmann_json::nlohmann_json)
   target_include_directories(earshot_service_jobs_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
   add_dependencies(earshot_service_jobs_tests earshot_test_job_worker)
   target_compile_definitions(earshot_service_jobs_tests

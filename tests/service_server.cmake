@@ -11,7 +11,7 @@ if(TARGET earshot_service_server)
       ${CMAKE_CURRENT_LIST_DIR}/service/route_limits_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/service_log_test.cpp
-    LIBRARIES earshot_service_server)
+    LIBRARIES earshot_service_app)
   # The AST tests read the small checkpoint of tests/data/ast-small.
   target_compile_definitions(earshot_service_routes_tests
     PRIVATE EARSHOT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
@@ -19,7 +19,7 @@ if(TARGET earshot_service_server)
   earshot_add_test(earshot_service_server_tests LABEL integration TIMEOUT 120
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/service/server_test.cpp
-    LIBRARIES earshot_service_server earshot_test_http_server Boost::headers Threads::Threads)
+    LIBRARIES earshot_service_app earshot_test_http_server Boost::headers Threads::Threads)
 endif()
 
 # GCC 12 at -O2 reports a false -Wmaybe-uninitialized inside Beast's header parser
@@ -36,7 +36,7 @@ if(TARGET earshot_service_server)
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/service/cached_routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/job_routes_test.cpp
-    LIBRARIES earshot_service_server earshot_test_http_server Threads::Threads)
+    LIBRARIES earshot_service_app earshot_test_http_server Threads::Threads)
   target_compile_definitions(earshot_service_cached_routes_tests
     PRIVATE EARSHOT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
@@ -45,7 +45,7 @@ endif()
 if(TARGET earshot AND TARGET earshot_service_server)
   earshot_add_test(earshot_worker_command_tests LABEL integration TIMEOUT 60
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli/worker_command_test.cpp
-    LIBRARIES earshot_service_server earshot_test_http_server Threads::Threads)
+    LIBRARIES earshot_service_app earshot_test_http_server Threads::Threads)
   add_dependencies(earshot_worker_command_tests earshot)
   target_compile_definitions(earshot_worker_command_tests
     PRIVATE EARSHOT_TEST_BINARY="$<TARGET_FILE:earshot>")

@@ -13,8 +13,9 @@
 #include "models/audio_prediction.hpp"
 #include "models/prediction_json.hpp"
 #include "models/registry_json.hpp"
-#include "service/env_file.hpp"
-#include "service/model_catalog.hpp"
+#include "service/app/app.hpp"
+#include "service/config/env_file.hpp"
+#include "service/pipeline/model_catalog.hpp"
 
 namespace earshot::cli {
 namespace {
@@ -45,7 +46,7 @@ std::shared_ptr<const models::Registry> load_registry(const RegistryOptions& opt
     std::cerr << "earshot: " << config.error().message << "\n";
     return nullptr;
   }
-  auto catalog = service::ModelCatalog::load(*config);
+  auto catalog = app::load_catalog(*config);
   if (!catalog) {
     std::cerr << "earshot: " << catalog.error().message << "\n";
     return nullptr;

@@ -11,9 +11,10 @@
 #include <memory>
 #include <sstream>
 
-#include "service/config.hpp"
-#include "service/env_file.hpp"
-#include "service/server.hpp"
+#include "service/app/app.hpp"
+#include "service/config/config.hpp"
+#include "service/config/env_file.hpp"
+#include "service/server/server.hpp"
 
 namespace earshot::cli {
 namespace {
@@ -55,7 +56,7 @@ int run_serve(const ServeOptions& options) {
   // Block the signals' default action before any server thread starts, then wait for them.
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
-  auto server = service::Server::start(*config, {.io_threads = options.io_threads});
+  auto server = app::start_server(*config, {.io_threads = options.io_threads});
   if (!server) {
     std::cerr << "earshot serve: " << server.error().message << "\n";
     return 1;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/result.hpp"
-#include "service/config.hpp"
+#include "service/config/config.hpp"
 
 namespace CLI {
 class App;

@@ -10,13 +10,9 @@
 #include <thread>
 
 #include "cli/serve_command.hpp"
-#include "service/job_setup.hpp"
-#include "service/metrics.hpp"
-#include "service/model_catalog.hpp"
-#include "service/redis_client.hpp"
-#include "service/redis_endpoint.hpp"
-#include "service/routes.hpp"
-#include "service/service_log.hpp"
+#include "service/app/app.hpp"
+#include "service/pipeline/model_catalog.hpp"
+#include "service/telemetry/service_log.hpp"
 
 namespace earshot::cli {
 
@@ -28,7 +24,7 @@ int run_worker(const WorkerOptions& options) {
     std::cerr << "earshot worker: " << config.error().message << "\n";
     return 2;
   }
-  const auto endpoint = service::redis_endpoint(*config);
+  const auto endpoint = config->redis_endpoint();
   if (!endpoint) {
     std::cerr << "earshot worker: no Redis configured (set REDIS_URL or REDIS_HOST); without "
                  "Redis, `earshot serve` runs jobs itself\n";
@@ -39,18 +35,14 @@ int run_worker(const WorkerOptions& options) {
     std::cerr << "earshot worker: " << log.error().message << "\n";
     return 1;
   }
-  // The routes own what a job runs on (download, analysis, cache, models), as in `serve`.
-  auto metrics = std::make_shared<service::ServiceMetrics>();
-  auto routes = service::Routes::create(*config, metrics, *log);
-  if (!routes) {
-    std::cerr << "earshot worker: " << routes.error().message << "\n";
+  // What a job runs on (download, analysis, cache, models), built as `serve` builds it.
+  auto services = app::build_services(*config, app::Role::worker, nullptr, *log);
+  if (!services) {
+    std::cerr << "earshot worker: " << services.error().message << "\n";
     return 1;
   }
-  auto redis = std::make_shared<service::RedisClient>(service::RedisClientOptions{
-      .endpoint = *endpoint, .timeout = config->redis_timeout, .metrics = metrics, .log = *log});
-  service::RedisJobWorker worker(redis, service::job_handler(routes->pipeline()),
-                                 service::redis_job_options(*config),
-                                 service::callback_sender(*config), metrics, *log);
+  const auto job_worker = app::build_worker(*config, *services);
+  service::RedisJobWorker& worker = *job_worker;
 
   // Block the signals' default action before the worker's threads start. SIGHUP re-reads the
   // model registry (jobs started after it use the new one) and goes on; SIGINT or SIGTERM stops.
@@ -63,7 +55,7 @@ int run_worker(const WorkerOptions& options) {
           worker.stop();
           return;
         }
-        if (auto reloaded = service::reload_and_log(routes->models(), **log); !reloaded) {
+        if (auto reloaded = service::reload_and_log(*services->catalog, **log); !reloaded) {
           std::cerr << "earshot worker: models not reloaded: " << reloaded.error().message << "\n";
         }
         signals.async_wait(on_signal);

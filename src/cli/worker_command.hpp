@@ -1,6 +1,6 @@
 // `earshot worker`: runs queued jobs (POST /jobs of any `earshot serve` sharing its Redis) until
 // SIGINT or SIGTERM. Any number of workers, on any machines, share the jobs through a Redis
-// Streams consumer group (service/redis_jobs.hpp). On a signal the worker reads no new job,
+// Streams consumer group (service/jobs/redis_jobs.hpp). On a signal the worker reads no new job,
 // finishes the ones it runs (stored and acknowledged as usual) and exits 0. The configuration is
 // that of `earshot serve` (the same .env and variables); Redis is required.
 #pragma once

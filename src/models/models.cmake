@@ -19,6 +19,7 @@ add_library(earshot_models STATIC
   ${CMAKE_CURRENT_LIST_DIR}/registry_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/xgboost_predictor.cpp)
+earshot_layer(earshot_models models)
 target_link_libraries(earshot_models
   PUBLIC earshot_analysis nlohmann_json::nlohmann_json)
 # The AudioSet class -> content class map of the AST predictor, compiled in.

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "cli/run_earshot.hpp"
-#include "service/redis_client.hpp"
-#include "service/redis_jobs.hpp"
+#include "service/jobs/redis_jobs.hpp"
+#include "service/redis/redis_client.hpp"
 #include "service/test_http_server.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_files.hpp"

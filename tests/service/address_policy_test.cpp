@@ -1,6 +1,6 @@
 // Every address class the downloader refuses, with the boundaries of each range, in IPv4,
 // IPv6 and the IPv6 forms that embed IPv4. Pure: nothing here opens a socket.
-#include "service/address_policy.hpp"
+#include "service/outbound/address_policy.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The API description and its viewer: /openapi.json documents exactly the routes the server
 // has, with every reference resolving, and /docs serves Swagger UI from a local folder only.
-#include "service/api_docs.hpp"
+#include "service/routes/api_docs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,17 +8,14 @@
 #include <set>
 #include <string>
 
-#include "service/routes.hpp"
+#include "service/routes/routes.hpp"
 #include "support/test_files.hpp"
 
 namespace earshot::service {
 namespace {
 
-Config docs_config() {
-  Config config;
-  config.api_title = "My <Audio> API";
-  config.api_version = "7.7.7";
-  return config;
+ApiDocsOptions docs_config() {
+  return {.title = "My <Audio> API", .version = "7.7.7", .swagger_ui_dir = {}};
 }
 
 nlohmann::json openapi() {
@@ -119,7 +116,7 @@ void fake_swagger_ui(const std::filesystem::path& dir) {
 TEST(SwaggerUi, ServesThePageAndOnlyTheKnownFiles) {
   test::TempDir dir;
   fake_swagger_ui(dir.path() / "ui");
-  Config config = docs_config();
+  ApiDocsOptions config = docs_config();
   config.swagger_ui_dir = dir.path() / "ui";
   auto docs = ApiDocs::load(config);
   ASSERT_TRUE(docs.ok()) << docs.error().message;
@@ -148,7 +145,7 @@ TEST(SwaggerUi, ServesThePageAndOnlyTheKnownFiles) {
 
 TEST(SwaggerUi, AConfiguredFolderWithoutSwaggerUiIsAnError) {
   test::TempDir dir;
-  Config config = docs_config();
+  ApiDocsOptions config = docs_config();
   config.swagger_ui_dir = dir.path();
   auto docs = ApiDocs::load(config);
   ASSERT_FALSE(docs.ok());

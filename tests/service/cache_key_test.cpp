@@ -1,5 +1,5 @@
 // Cache keys: URL normalisation, the SHA-256 digest and what changes a key.
-#include "service/cache_key.hpp"
+#include "service/cache/cache_key.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,10 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "service/app/app.hpp"
 #include "service/json_lines.hpp"
-#include "service/metrics.hpp"
-#include "service/routes.hpp"
-#include "service/service_log.hpp"
+#include "service/routes/routes.hpp"
+#include "service/telemetry/metrics.hpp"
+#include "service/telemetry/service_log.hpp"
 #include "service/test_http_server.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_files.hpp"
@@ -37,7 +38,7 @@ Config redis_config(std::uint16_t port) {
 }
 
 Routes make_routes(const Config& config, std::shared_ptr<ServiceMetrics> metrics = nullptr) {
-  auto routes = Routes::create(config, std::move(metrics));
+  auto routes = app::build_routes(config, std::move(metrics));
   EXPECT_TRUE(routes.ok()) << (routes.ok() ? "" : routes.error().message);
   return std::move(*routes);
 }
@@ -170,7 +171,7 @@ TEST(CachedRoutes, RedisDownOrBackRequestsStillSucceed) {
   config.near_cache = std::chrono::seconds(0);  // every lookup goes to Redis
   test::TempDir dir;
   std::shared_ptr<ServiceLog> log = *ServiceLog::create({.dir = dir.path(), .console = false});
-  auto created = Routes::create(config, metrics, log);
+  auto created = app::build_routes(config, metrics, log);
   ASSERT_TRUE(created.ok());
   auto routes = std::move(*created);
   EXPECT_EQ(header(run(routes, analyze(audio.url("/tone.wav"))), "X-Cache"), "MISS");

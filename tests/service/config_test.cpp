@@ -1,6 +1,6 @@
 // service::Config: defaults, the layer order (defaults < .env < environment < flags), and
 // refusal of every invalid value with a message naming the variable and the valid range.
-#include "service/config.hpp"
+#include "service/config/config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <set>
 
 #include "earshot/version.hpp"
-#include "service/env_file.hpp"
-#include "service/redis_endpoint.hpp"
+#include "service/config/env_file.hpp"
+#include "service/redis/redis_endpoint.hpp"
 #include "support/test_files.hpp"
 
 namespace earshot::service {
@@ -65,7 +65,7 @@ TEST(Config, RedisUrlIsParsedAndWinsOverHostAndPort) {
       {{"REDIS_HOST", "ignored"}, {"REDIS_URL", "redis://:s%40cret@cache.internal:6380/2"}}};
   auto config = load_config(env, std::nullopt, {});
   ASSERT_TRUE(config.ok()) << config.error().message;
-  const auto endpoint = redis_endpoint(*config);
+  const auto endpoint = config->redis_endpoint();
   ASSERT_TRUE(endpoint);
   EXPECT_EQ(endpoint->host, "cache.internal");
   EXPECT_EQ(endpoint->port, 6380);
@@ -78,8 +78,8 @@ TEST(Config, RedisHostPortAndDbWithoutAUrl) {
   const MapEnv env{{{"REDIS_HOST", "redis"}, {"REDIS_PORT", "6390"}, {"REDIS_DB", "3"}}};
   auto config = load_config(env, std::nullopt, {});
   ASSERT_TRUE(config.ok());
-  EXPECT_EQ(redis_endpoint(*config), (RedisEndpoint{"redis", 6390, 3, "", ""}));
-  EXPECT_FALSE(redis_endpoint(*load_config(MapEnv{{}}, std::nullopt, {})));  // in memory
+  EXPECT_EQ(config->redis_endpoint(), (RedisEndpoint{"redis", 6390, 3, "", ""}));
+  EXPECT_FALSE(load_config(MapEnv{{}}, std::nullopt, {})->redis_endpoint());  // in memory
 }
 
 TEST(Config, BadRedisUrlsAreRefusedWithTheReason) {

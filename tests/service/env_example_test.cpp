@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "service/config.hpp"
+#include "service/config/config.hpp"
 
 namespace earshot::service {
 namespace {

@@ -1,5 +1,5 @@
 // `.env` parsing: the syntax the Python services' files use, and errors that name the line.
-#include "service/env_file.hpp"
+#include "service/config/env_file.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

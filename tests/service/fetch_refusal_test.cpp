@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "service/fetch.hpp"
+#include "service/outbound/fetch.hpp"
 #include "service/test_http_server.hpp"
 
 namespace earshot::service {

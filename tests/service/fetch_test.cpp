@@ -1,7 +1,7 @@
 // The downloader against a loopback test server (allow_private = true): what a client of
 // `earshot serve` would see for a good file, an upstream error, redirects, a non-audio page, a
 // stalled server and a body over the cap. Only 127.0.0.1 is ever contacted.
-#include "service/fetch.hpp"
+#include "service/outbound/fetch.hpp"
 
 #include <gtest/gtest.h>
 

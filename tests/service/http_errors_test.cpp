@@ -1,5 +1,5 @@
 // Error -> HTTP mapping: every code's status, and bodies byte-identical to FastAPI's.
-#include "service/http_errors.hpp"
+#include "service/http/http_errors.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Header-value helpers: media types and parameters, as clients and upstream servers write them.
-#include "service/http_headers.hpp"
+#include "service/http/http_headers.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <thread>
 
-#include "service/job_setup.hpp"
-#include "service/redis_client.hpp"
-#include "service/routes.hpp"
+#include "service/app/app.hpp"
+#include "service/redis/redis_client.hpp"
+#include "service/routes/routes.hpp"
 #include "service/test_http_server.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_files.hpp"
@@ -30,7 +30,7 @@ Config loopback_config() {
 }
 
 Routes make_routes(const Config& config) {
-  auto routes = Routes::create(config);
+  auto routes = app::build_routes(config);
   EXPECT_TRUE(routes.ok()) << (routes.ok() ? "" : routes.error().message);
   return std::move(*routes);
 }
@@ -237,9 +237,9 @@ TEST(JobRoutes, RedisJobsAreRunByAWorker) {
                          .timeout = std::chrono::seconds(1),
                          .metrics = nullptr,
                          .log = nullptr});
-  RedisJobOptions options = redis_job_options(config);
+  RedisJobOptions options = app::redis_job_options(config);
   options.block = std::chrono::milliseconds(100);
-  RedisJobWorker worker(client, job_handler(runner.pipeline()), options, nullptr, nullptr);
+  RedisJobWorker worker(client, app::job_handler(runner.pipeline()), options, nullptr, nullptr);
   std::thread thread([&] { worker.run(1); });
   const auto job = wait_for(api, id);
   worker.stop();

@@ -22,8 +22,8 @@
 #include <string>
 #include <thread>
 
-#include "service/redis_client.hpp"
-#include "service/redis_jobs.hpp"
+#include "service/jobs/redis_jobs.hpp"
+#include "service/redis/redis_client.hpp"
 
 namespace {
 

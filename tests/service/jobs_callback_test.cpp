@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/callback.hpp"
+#include "service/jobs/callback.hpp"
 #include "service/jobs_test_support.hpp"
 
 namespace earshot::service {

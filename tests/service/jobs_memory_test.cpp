@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "service/callback.hpp"
+#include "service/jobs/callback.hpp"
+#include "service/jobs/memory_jobs.hpp"
 #include "service/jobs_test_support.hpp"
-#include "service/memory_jobs.hpp"
-#include "service/metrics.hpp"
+#include "service/telemetry/metrics.hpp"
 
 namespace earshot::service {
 namespace {

@@ -7,11 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "service/callback.hpp"
+#include "service/jobs/callback.hpp"
+#include "service/jobs/redis_jobs.hpp"
 #include "service/jobs_test_support.hpp"
-#include "service/metrics.hpp"
-#include "service/redis_client.hpp"
-#include "service/redis_jobs.hpp"
+#include "service/redis/redis_client.hpp"
+#include "service/telemetry/metrics.hpp"
 #include "support/redis_server.hpp"
 
 namespace earshot::service {

@@ -1,6 +1,6 @@
 // The queue-independent parts of jobs.hpp: the GET /jobs/{id} body, permanent errors, ids and
 // timestamps.
-#include "service/jobs.hpp"
+#include "service/jobs/jobs.hpp"
 
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@
 #include <stdexcept>
 
 #include "service/local_redis.hpp"
-#include "service/redis_client.hpp"
+#include "service/redis/redis_client.hpp"
 
 namespace earshot::service::testing {
 namespace {

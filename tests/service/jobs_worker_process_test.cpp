@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "service/jobs/redis_jobs.hpp"
 #include "service/jobs_test_support.hpp"
-#include "service/redis_client.hpp"
-#include "service/redis_jobs.hpp"
+#include "service/redis/redis_client.hpp"
 #include "support/redis_server.hpp"
 
 namespace earshot::service {

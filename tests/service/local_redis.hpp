@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "service/redis_client.hpp"
+#include "service/redis/redis_client.hpp"
 
 namespace earshot::service::testing {
 

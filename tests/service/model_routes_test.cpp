@@ -11,8 +11,9 @@
 #include <string>
 
 #include "models/ast_predictor.hpp"
-#include "service/model_catalog.hpp"
-#include "service/routes.hpp"
+#include "service/app/app.hpp"
+#include "service/pipeline/model_catalog.hpp"
+#include "service/routes/routes.hpp"
 #include "support/signals.hpp"
 #include "support/test_files.hpp"
 #include "support/wav_writer.hpp"
@@ -69,7 +70,7 @@ class ModelRoutesTest : public ::testing::Test {
   }
 
   Routes routes(const Config& c) const {
-    auto r = Routes::create(c);
+    auto r = app::build_routes(c);
     EXPECT_TRUE(r.ok()) << r.error().message;
     return std::move(*r);
   }
@@ -170,14 +171,14 @@ TEST_F(ModelRoutesTest, ReloadPicksUpANewRegistryAndKeepsTheOldOneWhenBroken) {
 
 TEST_F(ModelRoutesTest, ABrokenRegistryStopsStartUpWithTheModelAndField) {
   write_registry({{"level", {{"predictor", "linear_proba"}}}});
-  auto r = Routes::create(config());
+  auto r = app::build_routes(config());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("model 'level': model_path: is required"), std::string::npos)
       << r.error().message;
   Config unknown_default = config();
   unknown_default.default_model_name = "pump";
   write_registry({{"level", level_entry()}});
-  auto d = Routes::create(unknown_default);
+  auto d = app::build_routes(unknown_default);
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().message.find("DEFAULT_MODEL_NAME: 'pump'"), std::string::npos);
 }
@@ -186,19 +187,19 @@ TEST_F(ModelRoutesTest, CatalogSources) {
   // Inline JSON wins over the file; its paths are relative to the working directory.
   Config inline_config = config();
   inline_config.models_config_json = nlohmann::json{{"only", {{"predictor", "content"}}}};
-  auto from_json = ModelCatalog::load(inline_config);
+  auto from_json = app::load_catalog(inline_config);
   ASSERT_TRUE(from_json.ok()) << from_json.error().message;
   EXPECT_EQ((*from_json)->current()->names(), "only");
 
   // The default path, absent: the built-in content model alone. Another path, absent: an error.
   Config bare;
   ASSERT_FALSE(std::filesystem::exists(bare.models_config_path));
-  auto built_in = ModelCatalog::load(bare);
+  auto built_in = app::load_catalog(bare);
   ASSERT_TRUE(built_in.ok()) << built_in.error().message;
   EXPECT_EQ((*built_in)->current()->names(), "content");
   Config missing;
   missing.models_config_path = dir_.file("nowhere.json");
-  EXPECT_FALSE(ModelCatalog::load(missing).ok());
+  EXPECT_FALSE(app::load_catalog(missing).ok());
 }
 
 // The small random checkpoint with AudioSet class names (one of each content class and one
@@ -301,13 +302,13 @@ TEST_F(AstRoutesTest, AContentModelThatCannotClassifyStopsStartUp) {
            {"nope", "CONTENT_MODEL: 'nope' is not a model of the registry"}}) {
     Config bad = config();
     bad.content_model = name;
-    auto r = Routes::create(bad);
+    auto r = app::build_routes(bad);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_NE(r.error().message.find(message), std::string::npos) << r.error().message;
   }
   Config shipped = config();
   shipped.content_model = "content";
-  EXPECT_TRUE(Routes::create(shipped).ok());
+  EXPECT_TRUE(app::build_routes(shipped).ok());
 }
 
 }  // namespace

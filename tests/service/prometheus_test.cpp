@@ -1,6 +1,6 @@
 // The Prometheus text format as a scraper parses it: HELP/TYPE lines, label escaping,
 // cumulative histogram buckets with +Inf, _sum and _count.
-#include "service/prometheus.hpp"
+#include "service/telemetry/prometheus.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "service/metrics.hpp"
+#include "service/telemetry/metrics.hpp"
 
 namespace earshot::service::prometheus {
 namespace {

@@ -1,7 +1,7 @@
 // Request-body parsing: the /analyze-audio JSON body (FastAPI's 422 shapes) and multipart
 // form fields, including the malformed and the adversarial bodies a client or an attacker may
 // send (long URLs, deep JSON, non-JSON content types, long boundaries, near-delimiters).
-#include "service/request_parsing.hpp"
+#include "service/http/request_parsing.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The result caches: LRU, caps and expiry in memory (with a fake clock); GET / SET EX in a real
 // redis-server, and what a request sees while that Redis dies and comes back.
-#include "service/result_cache.hpp"
+#include "service/cache/result_cache.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,10 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "service/config.hpp"
 #include "service/local_redis.hpp"
-#include "service/metrics.hpp"
-#include "service/redis_client.hpp"
+#include "service/redis/redis_client.hpp"
+#include "service/telemetry/metrics.hpp"
 #include "support/redis_server.hpp"
 
 namespace earshot::service {
@@ -160,15 +159,13 @@ TEST(MemoryResultCache, WorksWithoutMetricsAndAcrossThreads) {
   EXPECT_EQ(cache->get("last"), "x");
 }
 
-TEST(MemoryResultCache, MadeFromTheConfigWithoutRedis) {
-  Config config;
-  config.cache_max_entries = 1;
+TEST(MemoryResultCache, MadeFromTheOptionsWithoutRedis) {
   auto metrics = std::make_shared<ServiceMetrics>();
-  auto cache = make_result_cache(config, nullptr, metrics);
+  auto cache = make_result_cache({.max_entries = 1}, nullptr, metrics);
   EXPECT_EQ(cache->kind(), "memory");
   cache->put("a", "1");
   cache->put("b", "2");
-  EXPECT_EQ(cache->get("a"), std::nullopt);  // the one-entry cap of the config
+  EXPECT_EQ(cache->get("a"), std::nullopt);  // the one-entry cap
   EXPECT_EQ(cache->get("b"), "2");
 }
 
@@ -258,10 +255,8 @@ TEST_F(RedisResultCache, RedisDyingIsAMissAndItsReturnIsNoticed) {
   EXPECT_EQ(raw_get("k"), "back");
 }
 
-TEST_F(RedisResultCache, MadeFromTheConfigWithRedis) {
-  Config config;
-  config.cache_expiration = 3600s;
-  auto cache = make_result_cache(config, redis_, metrics_);
+TEST_F(RedisResultCache, MadeFromTheOptionsWithRedis) {
+  auto cache = make_result_cache({.ttl = 3600s}, redis_, metrics_);
   EXPECT_EQ(cache->kind(), "redis");
   cache->put("k", "v");
   auto ttl = raw_->command({"TTL", "k"});

@@ -6,9 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "service/api_docs.hpp"
-#include "service/request_parsing.hpp"
-#include "service/routes.hpp"
+#include "service/app/app.hpp"
+#include "service/http/request_parsing.hpp"
+#include "service/routes/api_docs.hpp"
+#include "service/routes/routes.hpp"
 
 namespace earshot::service {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 constexpr std::int64_t kUpload = 12345;  // a MAX_UPLOAD_BYTES no route has on its own
 
 Routes make_routes() {
-  auto routes = Routes::create(Config{});
+  auto routes = app::build_routes(Config{});
   EXPECT_TRUE(routes.ok());
   return std::move(*routes);
 }
@@ -92,7 +93,7 @@ TEST(BodyLimit, The413NamesTheRouteAndItsLimit) {
 }
 
 TEST(BodyLimit, TheApiDescriptionNamesEveryPostRoutesLimit) {
-  auto docs = ApiDocs::load(Config{});
+  auto docs = ApiDocs::load({});
   ASSERT_TRUE(docs.ok());
   const auto doc = nlohmann::json::parse(docs->openapi_json());
   for (const RouteInfo& route : Routes::table()) {

@@ -1,6 +1,6 @@
 // The routes as functions from request to response: routing, the validation (422) shapes, and
 // the analysis responses, without sockets.
-#include "service/routes.hpp"
+#include "service/routes/routes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "service/app/app.hpp"
 #include "support/redis_server.hpp"
 #include "support/wav_writer.hpp"
 
@@ -23,7 +24,7 @@ Config test_config() {
 }
 
 Routes make_routes(const Config& config = test_config()) {
-  auto routes = Routes::create(config);
+  auto routes = app::build_routes(config);
   EXPECT_TRUE(routes.ok());
   return std::move(*routes);
 }
@@ -102,7 +103,7 @@ TEST(Routes, HeadIsGetWithoutTheBodyAndWrongMethodsNameTheAllowedOnes) {
 
 TEST(Routes, MetricsCountAnalysesAndAudioSeconds) {
   auto metrics = std::make_shared<ServiceMetrics>();
-  auto routes = Routes::create(test_config(), metrics);
+  auto routes = app::build_routes(test_config(), metrics);
   ASSERT_TRUE(routes.ok());
   ASSERT_EQ(run(*routes, {"POST", "/analyze", "audio/wav", sine_wav()}).status, 200);
   EXPECT_EQ(metrics->analysis_seconds.count(), 1u);

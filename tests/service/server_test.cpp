@@ -1,7 +1,7 @@
 // The real server on 127.0.0.1 (a free port), driven by Beast's synchronous client: routes and
 // statuses, downloads from a loopback file server, concurrency, overload, keep-alive, the body
 // limit and a graceful stop. Every server and thread is stopped by the test that started it.
-#include "service/server.hpp"
+#include "service/server/server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,10 +19,11 @@
 #include <vector>
 
 #include "analysis/analyzer.hpp"
+#include "service/app/app.hpp"
 #include "service/json_lines.hpp"
-#include "service/metrics.hpp"
+#include "service/server/request_pool.hpp"
+#include "service/telemetry/metrics.hpp"
 #include "service/test_http_server.hpp"
-#include "service/worker_pool.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_files.hpp"
 #include "support/wav_writer.hpp"
@@ -100,7 +101,7 @@ Config test_config() {
 }
 
 std::unique_ptr<Server> start(const Config& config) {
-  auto server = Server::start(config, {.console_log = false});
+  auto server = app::start_server(config, {.console_log = false});
   if (!server) ADD_FAILURE() << server.error().message;
   return server ? std::move(*server) : nullptr;
 }
@@ -166,7 +167,7 @@ std::string audio_url_body(const std::string& url) {
 }
 
 // Waits until the pool's threads have taken every queued job.
-void wait_until_taken(const WorkerPool& pool) {
+void wait_until_taken(const RequestPool& pool) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (pool.queued() != 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -175,7 +176,7 @@ void wait_until_taken(const WorkerPool& pool) {
 
 // Occupies a one-thread pool with a job that waits for `release`, then fills its queue with
 // more such jobs until it refuses one.
-int fill_pool(WorkerPool& pool, std::shared_future<void> release) {
+int fill_pool(RequestPool& pool, std::shared_future<void> release) {
   int jobs = pool.try_submit([release] { release.wait(); }) ? 1 : 0;
   wait_until_taken(pool);
   while (pool.try_submit([release] { release.wait(); })) ++jobs;
@@ -308,7 +309,7 @@ TEST(Server, FullQueueAnswers503WithRetryAfter) {
   auto server = start(config);
   ASSERT_TRUE(server);
   std::promise<void> release;
-  const int jobs = fill_pool(server->worker_pool(), release.get_future().share());
+  const int jobs = fill_pool(server->request_pool(), release.get_future().share());
   EXPECT_EQ(jobs, 2);  // one running, one queued
   auto busy = Client(server->port()).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
   EXPECT_EQ(busy.status, 503);
@@ -367,21 +368,21 @@ TEST(Server, StopAnswersQueuedRequests503AndWaitsForRunningWork) {
   ASSERT_TRUE(server);
   std::promise<void> release;
   std::atomic<bool> blocker_done{false};
-  ASSERT_TRUE(server->worker_pool().try_submit([f = release.get_future().share(), &blocker_done] {
+  ASSERT_TRUE(server->request_pool().try_submit([f = release.get_future().share(), &blocker_done] {
     f.wait();
     blocker_done = true;
   }));  // occupies the only worker
-  wait_until_taken(server->worker_pool());
+  wait_until_taken(server->request_pool());
   const auto port = server->port();
   auto queued = std::async(std::launch::async, [port] {
     return Client(port).send(http::verb::post, "/analyze", sine_wav(), "audio/wav");
   });
   // Wait until the request is queued behind the blocker, then stop while it waits.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (server->worker_pool().queued() == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (server->request_pool().queued() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ASSERT_EQ(server->worker_pool().queued(), 1u);
+  ASSERT_EQ(server->request_pool().queued(), 1u);
   auto stopper = std::async(std::launch::async, [&] { return server->stop(); });
   // The queued request is answered at once, while the running work is still running.
   auto reply = queued.get();

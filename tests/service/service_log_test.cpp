@@ -1,6 +1,6 @@
 // The service log: every line is one JSON object with time, level and message; request lines
 // carry their fields; LOG_LEVEL filters; the file rotates at its size limit.
-#include "service/service_log.hpp"
+#include "service/telemetry/service_log.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Single flight: one computation per key for concurrent callers of one process, and across two
 // "replicas" (two clients, caches and SingleFlights) sharing a real redis-server; bounded waits
 // behind a dead replica's lock; Redis down costs the lock, never the answer.
-#include "service/single_flight.hpp"
+#include "service/cache/single_flight.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include "service/cache/result_cache.hpp"
 #include "service/local_redis.hpp"
-#include "service/metrics.hpp"
-#include "service/redis_client.hpp"
-#include "service/result_cache.hpp"
+#include "service/redis/redis_client.hpp"
+#include "service/telemetry/metrics.hpp"
 #include "support/redis_server.hpp"
 
 namespace earshot::service {

@@ -1,0 +1,32 @@
+// A request as the routes read it and the response they give, with no HTTP library in sight:
+// the server (Beast) converts from and to the wire, the routes and their tests use these alone.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "service/http/http_errors.hpp"
+
+namespace earshot::service {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path with optional query, e.g. "/analyze?x=1"
+  std::string content_type;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+  std::string log_detail;  // why a 5xx happened: for the log, never sent to the client
+
+  static HttpResponse from(HttpErrorResponse error) {
+    return HttpResponse{error.status, std::move(error.body), "application/json", {}, {}};
+  }
+};
+
+}  // namespace earshot::service
