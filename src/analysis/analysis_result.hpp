@@ -10,7 +10,7 @@
 #include "analysis/content_timeline.hpp"
 #include "analysis/overview.hpp"
 #include "audio/audio_info.hpp"
-#include "dsp/signal_stats.hpp"
+#include "dsp/levels/signal_stats.hpp"
 
 namespace earshot::analysis {
 

@@ -5,7 +5,7 @@
 
 #include "analysis/content_classifier.hpp"
 #include "audio/mono_resampler.hpp"
-#include "dsp/content_log_mel.hpp"
+#include "dsp/content/content_log_mel.hpp"
 
 namespace earshot::analysis {
 

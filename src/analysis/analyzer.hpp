@@ -25,7 +25,7 @@
 #include "analysis/overview.hpp"
 #include "audio/decoder.hpp"
 #include "core/result.hpp"
-#include "dsp/signal_stats.hpp"
+#include "dsp/levels/signal_stats.hpp"
 
 namespace earshot::analysis {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dsp/content_log_mel.hpp"
+#include "dsp/content/content_log_mel.hpp"
 
 namespace earshot::analysis {
 namespace {

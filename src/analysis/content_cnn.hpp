@@ -1,7 +1,7 @@
 // The learned half of content classification: a small convolutional network over the log-mel
-// levels of one non-silent 1 s window (content-log-mel-v1, dsp/content_log_mel.hpp) that gives
-// the probabilities of speech, music and noise. The shipped network (models/content/, trained by
-// tools/train from Debian packages; see its model card) is compiled into the binary, so earshot
+// levels of one non-silent 1 s window (content-log-mel-v1, dsp/content/content_log_mel.hpp) that
+// gives the probabilities of speech, music and noise. The shipped network (models/content/, trained
+// by tools/train from Debian packages; see its model card) is compiled into the binary, so earshot
 // classifies out of the box with no file to find.
 //
 //   const auto& model = analysis::ContentCnn::shipped();
@@ -32,7 +32,7 @@
 
 #include "analysis/content_context.hpp"
 #include "core/result.hpp"
-#include "dsp/content_log_mel.hpp"
+#include "dsp/content/content_log_mel.hpp"
 #include "nn/conv2d.hpp"
 #include "nn/linear.hpp"
 #include "nn/safetensors.hpp"

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "analysis/content_cnn.hpp"
-#include "dsp/content_log_mel.hpp"
+#include "dsp/content/content_log_mel.hpp"
 
 namespace earshot::analysis {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "dsp/mel_spectrogram.hpp"
+#include "dsp/spectral/mel_spectrogram.hpp"
 
 namespace earshot::analysis {
 namespace {

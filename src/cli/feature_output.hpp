@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "dsp/matrix.hpp"
+#include "dsp/spectral/matrix.hpp"
 
 namespace earshot::cli {
 

@@ -7,12 +7,12 @@
 
 #include "audio/decode_all.hpp"
 #include "cli/feature_output.hpp"
-#include "dsp/ast_frontend.hpp"
-#include "dsp/decibels.hpp"
-#include "dsp/feature_vector.hpp"
-#include "dsp/kaldi_fbank.hpp"
-#include "dsp/mel_spectrogram.hpp"
-#include "dsp/mfcc.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
+#include "dsp/kaldi/ast_frontend.hpp"
+#include "dsp/kaldi/kaldi_fbank.hpp"
+#include "dsp/spectral/decibels.hpp"
+#include "dsp/spectral/mel_spectrogram.hpp"
+#include "dsp/spectral/mfcc.hpp"
 
 namespace earshot::cli {
 namespace {

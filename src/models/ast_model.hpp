@@ -1,6 +1,6 @@
 // The Audio Spectrogram Transformer (AST) of a Hugging Face checkpoint folder (config.json and
 // model.safetensors), computed as transformers' ASTForAudioClassification does:
-//   input      [max_length, num_mel_bins] normalised Kaldi fbank (dsp/ast_frontend.hpp)
+//   input      [max_length, num_mel_bins] normalised Kaldi fbank (dsp/kaldi/ast_frontend.hpp)
 //   patches    Conv2d over the input seen as [freq, time], kernel patch_size, strides
 //              (frequency_stride, time_stride); tokens frequency-major
 //   embeddings [CLS, distillation, patches...] + position_embeddings

@@ -26,7 +26,7 @@
 #include <optional>
 #include <vector>
 
-#include "dsp/ast_frontend.hpp"
+#include "dsp/kaldi/ast_frontend.hpp"
 #include "models/ast_model.hpp"
 #include "models/model.hpp"
 

@@ -1,7 +1,7 @@
 #include "models/content_predictor.hpp"
 
 #include "analysis/content_classifier.hpp"
-#include "dsp/content_log_mel.hpp"
+#include "dsp/content/content_log_mel.hpp"
 
 namespace earshot::models {
 namespace {

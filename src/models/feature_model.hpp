@@ -1,15 +1,15 @@
-// A model over named audio features: earshot-features-v1 of the audio (dsp/feature_vector.hpp,
-// at the model's rate), minus the dropped features, put in the scaler's order and scaled, then
-// a ProbabilityPredictor, whose class indices the label encoder names. This is the old
-// service's anomaly-detection pipeline (features -> drop -> StandardScaler -> XGBoost ->
-// LabelEncoder), and what `earshot train` writes.
+// A model over named audio features: earshot-features-v1 of the audio
+// (dsp/descriptors/feature_vector.hpp, at the model's rate), minus the dropped features, put in the
+// scaler's order and scaled, then a ProbabilityPredictor, whose class indices the label encoder
+// names. This is the old service's anomaly-detection pipeline (features -> drop -> StandardScaler
+// -> XGBoost -> LabelEncoder), and what `earshot train` writes.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <vector>
 
-#include "dsp/feature_vector.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
 #include "models/artifacts.hpp"
 #include "models/model.hpp"
 #include "models/probability_predictor.hpp"

@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "dsp/feature_vector.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
 #include "models/artifacts.hpp"
 #include "models/ast_predictor.hpp"
 #include "models/content_predictor.hpp"

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "audio/decode_all.hpp"
-#include "dsp/feature_vector.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
 
 namespace earshot::models {
 namespace {

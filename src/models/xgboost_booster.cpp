@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "core/text.hpp"
+#include "models/xgboost_model_bytes.hpp"
 
 namespace earshot::models {
 namespace {
@@ -29,9 +30,6 @@ using core::ErrorCode;
 static_assert(std::endian::native == std::endian::little);
 
 constexpr std::uintmax_t kMaxModelBytes = std::uintmax_t{1} << 30;
-// An XGBoost model nests about seven levels deep; XGBoost's recursive parsers overflow the
-// stack long before a file built of brackets ends.
-constexpr int kMaxJsonDepth = 64;
 
 // Inplace prediction (XGBoosterPredictFromDense). "cache_id" is required by 1.7 although only
 // 0 is accepted; strict_shape gives (rows, classes) for every objective.
@@ -80,123 +78,6 @@ std::string format_double(double value) {
   char text[32];
   const auto end = std::to_chars(text, text + sizeof text, value).ptr;
   return std::string(text, end);
-}
-
-// --- Checks made before XGBoost reads a model -------------------------------------------------
-
-enum class Format { json, ubjson, binary };
-
-// XGBoost 1.7 dispatches on the first two bytes: '{' then a letter is UBJSON, '{' then
-// anything else is text JSON, and the rest is its legacy binary format. A JSON file with
-// leading whitespace would take the binary path, so the caller skips that whitespace first.
-Format sniff(std::span<const std::uint8_t> bytes) {
-  if (bytes.empty() || bytes[0] != '{') return Format::binary;
-  return bytes.size() > 1 && std::isalpha(bytes[1]) ? Format::ubjson : Format::json;
-}
-
-// A SAX handler that only bounds a UBJSON document: nesting depth, and no more values than
-// bytes (a typed array of nulls declares a count without spending a byte per element). The
-// parser itself (nlohmann) checks every length against the end of the input, which XGBoost
-// 1.7's UBJSON reader does not.
-class UbjsonBounds {
- public:
-  using json = nlohmann::json;
-  explicit UbjsonBounds(std::size_t max_values) : max_values_(max_values) {}
-
-  bool null() { return value(); }
-  bool boolean(bool) { return value(); }
-  bool number_integer(json::number_integer_t) { return value(); }
-  bool number_unsigned(json::number_unsigned_t) { return value(); }
-  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
-  bool string(json::string_t&) { return value(); }
-  bool binary(json::binary_t&) { return value(); }
-  bool key(json::string_t&) { return value(); }
-  bool start_object(std::size_t) { return enter(); }
-  bool start_array(std::size_t) { return enter(); }
-  bool end_object() { return leave(); }
-  bool end_array() { return leave(); }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) {
-    problem_ = "malformed or truncated UBJSON at byte " + std::to_string(position);
-    return false;
-  }
-
-  const std::string& problem() const { return problem_; }
-
- private:
-  bool value() {
-    if (++values_ <= max_values_) return true;
-    problem_ = "UBJSON declares more values than the file holds";
-    return false;
-  }
-  bool enter() {
-    if (++depth_ <= kMaxJsonDepth) return value();
-    problem_ = "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
-    return false;
-  }
-  bool leave() {
-    --depth_;
-    return true;
-  }
-
-  std::size_t max_values_;
-  std::size_t values_ = 0;
-  int depth_ = 0;
-  std::string problem_;
-};
-
-// XGBoost's deprecated binary model: an optional "binf", a 136-byte parameter block, then the
-// objective and the booster name as (uint64 length, characters). XGBoost trusts the first
-// length and allocates it, so random bytes must be refused before they reach it.
-bool plausible_binary_model(std::span<const std::uint8_t> bytes) {
-  std::size_t pos = bytes.size() >= 4 && std::memcmp(bytes.data(), "binf", 4) == 0 ? 4 : 0;
-  pos += 136;
-  auto read_name = [&](std::string& out) {
-    if (bytes.size() < pos || bytes.size() - pos < 8) return false;
-    std::uint64_t length = 0;
-    std::memcpy(&length, bytes.data() + pos, 8);
-    pos += 8;
-    if (length == 0 || length > 64 || length > bytes.size() - pos) return false;
-    out.assign(reinterpret_cast<const char*>(bytes.data() + pos), length);
-    pos += length;
-    return std::all_of(out.begin(), out.end(),
-                       [](char c) { return std::isgraph(static_cast<unsigned char>(c)); });
-  };
-  std::string objective;
-  std::string booster;
-  return read_name(objective) && read_name(booster) &&
-         (booster == "gbtree" || booster == "dart" || booster == "gblinear");
-}
-
-// The bytes XGBoost may safely be given, or what is wrong with them.
-core::Result<std::span<const std::uint8_t>> checked_model_bytes(
-    std::span<const std::uint8_t> bytes) {
-  std::size_t start = 0;
-  while (start < bytes.size() && std::isspace(bytes[start])) ++start;
-  bytes = bytes.subspan(start);
-  if (bytes.empty()) return invalid("the file is empty");
-  switch (sniff(bytes)) {
-    case Format::json:
-      if (core::json_too_deep(
-              std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-              kMaxJsonDepth)) {
-        return invalid("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-      }
-      break;
-    case Format::ubjson: {
-      UbjsonBounds bounds(bytes.size());
-      if (!nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &bounds,
-                                     nlohmann::json::input_format_t::ubjson, true)) {
-        return invalid(bounds.problem());
-      }
-      break;
-    }
-    case Format::binary:
-      if (!plausible_binary_model(bytes)) {
-        return invalid("not an XGBoost model (neither JSON, UBJSON nor XGBoost's binary format)");
-      }
-      break;
-  }
-  return bytes;
 }
 
 // --- Handles -----------------------------------------------------------------------------------
@@ -271,7 +152,7 @@ core::Status check_training_input(std::span<const float> rows, std::size_t row_c
 }
 
 // A fresh booster holding the model in `bytes`, which XGBoost may read (see
-// checked_model_bytes).
+// checked_xgboost_model_bytes).
 core::Result<void*> load_model_buffer(std::span<const std::uint8_t> bytes,
                                       const std::string& context) {
   BoosterHandle handle = nullptr;
@@ -318,7 +199,7 @@ core::Result<XgboostBooster> XgboostBooster::load_file(const std::filesystem::pa
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (!in) return Error{ErrorCode::io, "cannot read " + name};
 
-  auto checked = checked_model_bytes(bytes);
+  auto checked = checked_xgboost_model_bytes(bytes);
   if (!checked) return Error{checked.error().code, name + ": " + checked.error().message};
   auto handle = load_model_buffer(*checked, name);
   if (!handle) return handle.error();
@@ -328,7 +209,7 @@ core::Result<XgboostBooster> XgboostBooster::load_file(const std::filesystem::pa
 core::Result<XgboostBooster> XgboostBooster::load_bytes(std::span<const std::uint8_t> bytes) {
   quiet_this_thread();
   const std::string context = "xgboost model";
-  auto checked = checked_model_bytes(bytes);
+  auto checked = checked_xgboost_model_bytes(bytes);
   if (!checked) return Error{checked.error().code, context + ": " + checked.error().message};
   auto handle = load_model_buffer(*checked, context);
   if (!handle) return handle.error();

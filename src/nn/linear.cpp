@@ -8,68 +8,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/simd_math.hpp"
 #include "nn/parallel.hpp"
 
 namespace earshot::nn {
 namespace {
 
-// Eight floats with GCC's (and clang's) vector extensions: explicit SIMD that does not depend on
-// the optimisation level, lowered to SSE, AVX2 or AVX-512 by each target_clones variant below.
-// C-style casts between them reinterpret the bits, as the extension defines. Helpers take them
-// by reference: a vector wider than SSE passed or returned by value changes the calling
-// convention between the target_clones variants, which GCC reports (-Wpsabi).
-using Floats = float __attribute__((vector_size(32)));
-using Ints = std::int32_t __attribute__((vector_size(32)));
-constexpr std::size_t kWidth = 8;
-
-[[gnu::always_inline]] inline void clamp(Floats& x, float low, float high) {
-  const Floats lo = (Floats{} + low), hi = (Floats{} + high);
-  const Ints below = x<lo, above = x> hi;
-  Ints bits = (below & (Ints)lo) | (~below & (Ints)x);
-  bits = (above & (Ints)hi) | (~above & bits);
-  x = (Floats)bits;
-}
-
-// exp(x) as Cephes' expf computes it (range reduction by ln 2, degree-6 polynomial; about 1 ulp
-// over the range). Below -87 it returns 0 (exp is at most 1.7e-38 there, so only a softmax
-// over subnormals could tell), above 88 exp(88).
-[[gnu::always_inline]] inline void exp_approx(Floats& x) {
-  const Ints underflow = x < (Floats{} - 87.0f);
-  clamp(x, -87.0f, 88.0f);
-  Floats n = x * 1.44269504088896341f;
-  n = (n + 12582912.0f) - 12582912.0f;  // round to nearest: 1.5 * 2^23 drops the fraction
-  Floats r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  Floats p = (Floats{} + 1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * (r * r) + r + 1.0f;
-  const Ints exponent = ((__builtin_convertvector(n, Ints) + 127) << 23) & ~underflow;
-  x = p * (Floats)exponent;
-}
-
-// erf(x) as a rational function of odd degree 13 over even degree 8, within about 1e-7 of erf
-// on [-4, 4] and clamped outside it, where erf is +-1 to float precision (Eigen's float erf).
-[[gnu::always_inline]] inline void erf_approx(Floats& x) {
-  clamp(x, -4.0f, 4.0f);
-  const Floats x2 = x * x;
-  Floats p = (Floats{} + -2.72614225801306e-10f);
-  p = p * x2 + 2.77068142495902e-08f;
-  p = p * x2 + -2.10102402082508e-06f;
-  p = p * x2 + -5.69250639462346e-05f;
-  p = p * x2 + -7.34990630326855e-04f;
-  p = p * x2 + -2.95459980854025e-03f;
-  p = p * x2 + -1.60960333262415e-02f;
-  Floats q = (Floats{} + -1.45660718464996e-05f);
-  q = q * x2 + -2.13374055278905e-04f;
-  q = q * x2 + -1.68282697438203e-03f;
-  q = q * x2 + -7.37332916720468e-03f;
-  q = q * x2 + -1.42647390514189e-02f;
-  x = x * p / q;
-}
+using simd::Floats;
+using simd::Ints;
+using simd::kWidth;
 
 // Applies f to every value, eight at a time; the tail goes through a padded copy.
 template <class F>
@@ -178,7 +125,7 @@ void Linear::forward_rows(std::span<const float> x, std::size_t rows, std::span<
   const Floats shift = (Floats{} + top);
   transform(v, n, [&](Floats& x) {
     x -= shift;
-    exp_approx(x);
+    simd::exp_approx(x);
   });
   std::fill(std::begin(lanes), std::end(lanes), 0.0f);
   for (i = 0; i + kLanes <= n; i += kLanes) {
@@ -198,7 +145,7 @@ void Linear::forward_rows(std::span<const float> x, std::size_t rows, std::span<
   const std::size_t n = values.size();
   transform(v, n, [](Floats& x) {
     Floats e = x * kInverseSqrt2;
-    erf_approx(e);
+    simd::erf_approx(e);
     x = 0.5f * x * (1.0f + e);
   });
 }

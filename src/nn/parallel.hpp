@@ -3,7 +3,7 @@
 // `count` rows into one contiguous block per thread. Rows are independent in every layer that
 // uses it (a token's projection, normalisation, activation) and the blocks depend only on
 // `threads`, never on which thread runs them, so results do not depend on scheduling. BLAS
-// itself stays single-threaded (dsp/blas_threads.hpp): earshot decides.
+// itself stays single-threaded (dsp/spectral/blas_threads.hpp): earshot decides.
 //
 //   nn::for_each_block(tokens, threads, [&](std::size_t begin, std::size_t end) { ... });
 //   nn::WorkerPool::shared().run(tasks, threads, [&](std::size_t task) { ... });

@@ -10,7 +10,7 @@
 
 #include "cli/run_earshot.hpp"
 #include "core/npy.hpp"
-#include "dsp/feature_vector.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
 #include "support/signals.hpp"
 #include "support/test_files.hpp"
 #include "support/wav_writer.hpp"

@@ -1,6 +1,6 @@
 // The AST front end: always max_length × 128, padding and truncation as the Hugging Face
 // extractor does them, its normalisation, its refusals, and the golden "ast_input" cases.
-#include "dsp/ast_frontend.hpp"
+#include "dsp/kaldi/ast_frontend.hpp"
 
 #include <gtest/gtest.h>
 

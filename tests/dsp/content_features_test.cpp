@@ -1,6 +1,6 @@
 // content-features-v1: shape, finiteness, the gain invariance the contract promises, and that
 // the measures respond to what they are meant to (pauses, syllabic modulation, noise flatness).
-#include "dsp/content_features.hpp"
+#include "dsp/content/content_features.hpp"
 
 #include <gtest/gtest.h>
 

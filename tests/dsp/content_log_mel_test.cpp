@@ -1,6 +1,6 @@
 // content-log-mel-v1: the levels' layout and floor, that the band shape is content-features-v1's
 // first block (the sustained-sound rule was tuned on those values), and the padding rules.
-#include "dsp/content_log_mel.hpp"
+#include "dsp/content/content_log_mel.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "dsp/content_features.hpp"
+#include "dsp/content/content_features.hpp"
 
 namespace earshot::dsp {
 namespace {

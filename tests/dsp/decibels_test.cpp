@@ -7,7 +7,7 @@
 // (depending on the FFTW algorithm planned). Below that, with top_db off, the power is itself
 // float32 round-off (bins 140 dB down) and its decibels differ by up to 0.21 dB, as
 // torchaudio's float32 pipeline does (0.2 dB in the manifest's float32_pipeline_diff).
-#include "dsp/decibels.hpp"
+#include "dsp/spectral/decibels.hpp"
 
 #include <gtest/gtest.h>
 

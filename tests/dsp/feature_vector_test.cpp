@@ -5,7 +5,7 @@
 // Tolerances: pitch of a pure tone within 1 % (YIN's own accuracy at these periods); levels
 // within 0.05 dB; rates within one crossing per frame; everything else is a property (finite,
 // ordered, exact for silence).
-#include "dsp/feature_vector.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // RealFft against a direct DFT in double precision, and shared use from several threads.
-#include "dsp/fft.hpp"
+#include "dsp/spectral/fft.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Framing: frame counts and virtual padding follow librosa / torch.stft / numpy.pad.
-#include "dsp/framing.hpp"
+#include "dsp/spectral/framing.hpp"
 
 #include <gtest/gtest.h>
 

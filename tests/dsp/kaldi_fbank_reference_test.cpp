@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "dsp/kaldi_fbank.hpp"
+#include "dsp/kaldi/kaldi_fbank.hpp"
 #include "kaldi_tolerance.hpp"
 #include "support/reference.hpp"
 

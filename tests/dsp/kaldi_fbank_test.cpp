@@ -2,7 +2,7 @@
 // framing, energy column, linear/magnitude variants, prefix computation, dither, sharing
 // between threads, and every option torchaudio refuses. Golden comparisons are in
 // kaldi_fbank_reference_test.cpp.
-#include "dsp/kaldi_fbank.hpp"
+#include "dsp/kaldi/kaldi_fbank.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Kaldi's mel filterbank: triangles in the mel domain over [low_freq, high_freq], the sparse
 // product equal to the dense matrix, and torchaudio's option checks.
-#include "dsp/kaldi_mel_banks.hpp"
+#include "dsp/kaldi/kaldi_mel_banks.hpp"
 
 #include <gtest/gtest.h>
 

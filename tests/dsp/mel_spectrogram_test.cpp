@@ -9,7 +9,7 @@
 // (the tones case: bands 60 dB down sum dozens of bins that each carry the FFT's float32
 // round-off, about 2e-7 of the peak). Shapes and frame counts identical for constant, reflect
 // and uncentred cases.
-#include "dsp/mel_spectrogram.hpp"
+#include "dsp/spectral/mel_spectrogram.hpp"
 
 #include <gtest/gtest.h>
 

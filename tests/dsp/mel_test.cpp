@@ -4,7 +4,7 @@
 //
 // Tolerance, every "mel_filterbank" golden: max |a - b| <= 1e-6 of the bank's largest weight.
 // Reached: 0 (bit-identical after rounding to float32), empty filters included.
-#include "dsp/mel.hpp"
+#include "dsp/spectral/mel.hpp"
 
 #include <gtest/gtest.h>
 

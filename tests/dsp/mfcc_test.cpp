@@ -7,7 +7,7 @@
 // up to 12 for L = 22. Reached: 1.8e-4 to 2.1e-4 absolute without a lifter, 1.6e-3 absolute
 // (under 2.1e-4 after dividing by the weight) with lifter 22; the error is that of the
 // decibels (float32 power); the DCT itself runs in double precision.
-#include "dsp/mfcc.hpp"
+#include "dsp/spectral/mfcc.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "dsp/signal_stats.hpp"
+#include "dsp/levels/signal_stats.hpp"
 #include "support/signals.hpp"
 
 namespace earshot::dsp {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dsp/signal_stats.hpp"
+#include "dsp/levels/signal_stats.hpp"
 #include "support/signals.hpp"
 
 namespace earshot::dsp {

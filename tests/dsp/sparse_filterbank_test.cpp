@@ -1,6 +1,6 @@
 // SparseFilterbank against the plain dense product it replaces, for every frame count around
 // its groups of 8, filters of every width, and filters that are all zeros.
-#include "dsp/sparse_filterbank.hpp"
+#include "dsp/spectral/sparse_filterbank.hpp"
 
 #include <gtest/gtest.h>
 

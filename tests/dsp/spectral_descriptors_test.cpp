@@ -14,7 +14,7 @@
 //                        better than about 1 Hz there
 //   roll-off             the same bin, exactly (no golden frame is within round-off of a tie)
 //   flatness             absolute 1e-4
-#include "dsp/spectral_descriptors.hpp"
+#include "dsp/descriptors/spectral_descriptors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "dsp/stft.hpp"
+#include "dsp/spectral/stft.hpp"
 #include "support/reference.hpp"
 #include "support/signals.hpp"
 

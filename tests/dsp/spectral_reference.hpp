@@ -8,12 +8,12 @@
 #include <span>
 #include <string>
 
-#include "dsp/decibels.hpp"
-#include "dsp/matrix.hpp"
-#include "dsp/mel.hpp"
-#include "dsp/mel_spectrogram.hpp"
-#include "dsp/mfcc.hpp"
-#include "dsp/stft.hpp"
+#include "dsp/spectral/decibels.hpp"
+#include "dsp/spectral/matrix.hpp"
+#include "dsp/spectral/mel.hpp"
+#include "dsp/spectral/mel_spectrogram.hpp"
+#include "dsp/spectral/mfcc.hpp"
+#include "dsp/spectral/stft.hpp"
 #include "support/reference.hpp"
 
 namespace earshot::test {

@@ -8,7 +8,7 @@
 // relative. Reached: 4.4e-5 (power), 4.9e-5 to 7.4e-5 (magnitude; FFTW_MEASURE may pick another
 // algorithm from run to run, with other round-off). Shapes and frame counts identical for
 // constant, reflect and uncentred cases.
-#include "dsp/stft.hpp"
+#include "dsp/spectral/stft.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 // Tolerances:
 //   zero-crossing rate  exact (a count of sign changes over frame_length)
 //   RMS                 relative 1e-5, floor 1e-9 (silent frames are exactly 0)
-#include "dsp/temporal_descriptors.hpp"
+#include "dsp/descriptors/temporal_descriptors.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // TruePeakMeter against its reference, libebur128's true-peak mode, which it reimplements for
 // speed: same filter, same oversampling per rate, so the results must agree to float round-off.
-#include "dsp/true_peak_meter.hpp"
+#include "dsp/levels/true_peak_meter.hpp"
 
 #include <ebur128.h>
 #include <gtest/gtest.h>

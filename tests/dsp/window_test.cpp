@@ -1,6 +1,6 @@
 // Windows: closed forms at known points, symmetry conventions, and the golden windows of
 // tools/reference (torch.*_window and Kaldi's feature_window_function).
-#include "dsp/window.hpp"
+#include "dsp/spectral/window.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 // the generator's own float32 pipeline differs from its golden by up to 1.1e-4 Hz. The
 // manifest lists no unstable frame (no trough within 1e-5 of the threshold), so every frame
 // must choose the golden's trough.
-#include "dsp/yin.hpp"
+#include "dsp/descriptors/yin.hpp"
 
 #include <gtest/gtest.h>
 

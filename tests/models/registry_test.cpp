@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "dsp/feature_vector.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
 #include "models/audio_prediction.hpp"
 #include "models/feature_model.hpp"
 #include "models/xgboost_booster.hpp"

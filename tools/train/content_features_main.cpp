@@ -1,6 +1,6 @@
-// earshot-content-features: content-features-v1 (dsp/content_features.hpp) for every row of a
-// float32 .npy array of 16 kHz windows, so that the training scripts (tools/train) learn from
-// the very values earshot computes at inference.
+// earshot-content-features: content-features-v1 (dsp/content/content_features.hpp) for every row of
+// a float32 .npy array of 16 kHz windows, so that the training scripts (tools/train) learn from the
+// very values earshot computes at inference.
 //
 //   earshot-content-features windows.npy features.npy [THREADS]
 //   windows.npy: (N, 16000) float32      features.npy: (N, 203) float32
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/npy.hpp"
-#include "dsp/content_features.hpp"
+#include "dsp/content/content_features.hpp"
 
 int main(int argc, char** argv) {
   using earshot::dsp::ContentFeatures;

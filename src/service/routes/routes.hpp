@@ -15,38 +15,12 @@
 // unknown paths) 16 KiB. The JSON routes read a body as JSON only without a Content-Type or with
 // application/json or application/*+json, any other type being a 422, as are a URL field over
 // 8192 characters and JSON nested deeper than 32 levels (request_parsing.hpp).
-// Contract (that of the FastAPI services earshot replaces, plus earshot's own routes):
-//   GET  /               200 {"message": "<API_TITLE> <API_VERSION>"}
-//   GET  /health/live    200 {"status": "ok"}
-//   GET  /health/ready   200 {"status": "ready", "checks": {...}}; 503 {"status": "not_ready", ...}
-//                        when a configured dependency (Redis) does not answer
-//   GET  /metrics        Prometheus text format (metrics.hpp)
-//   GET  /openapi.json   the OpenAPI 3.1 description; GET /docs Swagger UI (api_docs.hpp)
-//   POST /analyze-audio  JSON {"audio_url": "http(s)://..."}; 422 (FastAPI shape) for a bad body,
-//                        400 download / not audio / undecodable, 413 too large, 500 internal;
-//                        results are cached (X-Cache: HIT or MISS; analysis_pipeline.hpp)
-//   POST /analyze        raw body with Content-Type audio/*, video/*, application/octet-stream,
-//                        or multipart/form-data with the audio in field `file` (422 when the
-//                        field is absent, 400 for a malformed multipart body); 415 otherwise
-//   success              200 {"status": "success", "data": analysis::to_json(result)}, cached by
-//                        the bytes' hash (X-Cache)
-//   POST /jobs           {"audio_url", "model_name"?, "callback_url"?} -> 202 {"job_id", "status":
-//                        "queued"}; 422 bad body, 400 unknown model, 503 with Retry-After when
-//                        the queue is unavailable or full, or (without Redis) its job records
-//                        are full of unfinished jobs (memory_jobs.hpp)
-//   POST /jobs/batch     a list of those (or {"jobs": [...]}, at most 1000) -> 202 {"jobs": [...]}
-//   GET  /jobs/{id}      200 jobs.hpp's to_json(record); 404 {"detail": "Job not found"}
-//   GET  /models         200 {"models": [{"name", "predictor", "feature_extractor", "labels",
-//                        "description"}], "default_model": "..."} (model_catalog.hpp)
-//   POST /predict-anomaly?model_name=NAME  multipart field `file` -> 200 {"model_name",
-//                        "prediction", "probability", "all_probabilities", "latency_ms"}; no
-//                        model_name: the default model; unknown model 400 {"detail": "Unknown
-//                        model 'x'. Available: a, b"}; no file 422; not audio or corrupt 400
-//   POST /models/reload  re-reads the registry: 200 {"status": "reloaded", "models": [...],
-//                        "default_model"}; 400 {"detail": why} and the old registry serves on
-//   unknown path 404 {"detail": "Not Found"}; wrong method 405 {"detail": "Method Not Allowed"}
-//   with an Allow header. HEAD is answered for every GET route (the server drops the body).
-// Routes is immutable after create() and safe to use from many threads at once.
+// What each route takes and answers (the contract of the FastAPI services earshot replaces,
+// plus earshot's own routes) is documented once, in docs/api.md, and described to clients by
+// openapi.json (GET /openapi.json), which a test keeps equal to table(). An unknown path is a
+// 404 {"detail": "Not Found"}; a known path with another method a 405 with an Allow header.
+// HEAD is answered for every GET route (the server drops the body).
+// Routes is immutable once built and safe to use from many threads at once.
 #pragma once
 
 #include <functional>
