@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "core/npy.hpp"
-#include "dsp/blas_threads.hpp"
+#include "dsp/spectral/blas_threads.hpp"
 #include "models/ast_model.hpp"
 
 namespace {

@@ -14,7 +14,7 @@
 #include "analysis/content_classifier.hpp"
 #include "analysis/content_cnn.hpp"
 #include "analysis/overview.hpp"
-#include "dsp/content_log_mel.hpp"
+#include "dsp/content/content_log_mel.hpp"
 #include "test_signal.hpp"
 
 namespace earshot::bench {

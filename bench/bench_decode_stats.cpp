@@ -17,7 +17,7 @@
 #include "analysis/analyzer.hpp"
 #include "audio/decoder.hpp"
 #include "audio/mono_resampler.hpp"
-#include "dsp/signal_stats.hpp"
+#include "dsp/levels/signal_stats.hpp"
 #include "encoded_inputs.hpp"
 
 namespace earshot::bench {

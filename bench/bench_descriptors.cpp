@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "dsp/feature_vector.hpp"
-#include "dsp/yin.hpp"
+#include "dsp/descriptors/feature_vector.hpp"
+#include "dsp/descriptors/yin.hpp"
 #include "test_signal.hpp"
 
 namespace earshot::bench {

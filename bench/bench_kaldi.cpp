@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "dsp/ast_frontend.hpp"
-#include "dsp/kaldi_fbank.hpp"
-#include "dsp/kaldi_mel_banks.hpp"
+#include "dsp/kaldi/ast_frontend.hpp"
+#include "dsp/kaldi/kaldi_fbank.hpp"
+#include "dsp/kaldi/kaldi_mel_banks.hpp"
 #include "test_signal.hpp"
 
 namespace earshot::bench {

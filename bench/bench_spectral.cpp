@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "dsp/mel_spectrogram.hpp"
-#include "dsp/mfcc.hpp"
-#include "dsp/stft.hpp"
+#include "dsp/spectral/mel_spectrogram.hpp"
+#include "dsp/spectral/mfcc.hpp"
+#include "dsp/spectral/stft.hpp"
 #include "test_signal.hpp"
 
 namespace earshot::bench {
