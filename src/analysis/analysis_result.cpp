@@ -42,6 +42,14 @@ nlohmann::ordered_json overview_json(const AudioOverview& overview) {
 
 }  // namespace
 
+nlohmann::ordered_json to_json(const ContentSegment& segment) {
+  nlohmann::ordered_json item{{"start", rounded(segment.start, 100.0)},
+                              {"end", rounded(segment.end, 100.0)},
+                              {"label", to_string(segment.label)}};
+  if (segment.music_under_speech) item["background"] = "music";
+  return item;
+}
+
 nlohmann::ordered_json to_json(const AnalysisResult& result) {
   const audio::AudioInfo& info = result.info;
   const dsp::SignalStats& stats = result.stats;
@@ -77,11 +85,7 @@ nlohmann::ordered_json to_json(const AnalysisResult& result) {
   if (result.content) {
     nlohmann::ordered_json segments = nlohmann::ordered_json::array();
     for (const ContentSegment& segment : result.content->segments) {
-      nlohmann::ordered_json item{{"start", rounded(segment.start, 100.0)},
-                                  {"end", rounded(segment.end, 100.0)},
-                                  {"label", to_string(segment.label)}};
-      if (segment.music_under_speech) item["background"] = "music";
-      segments.push_back(std::move(item));
+      segments.push_back(to_json(segment));
     }
     json["segments"] = std::move(segments);
   }

@@ -26,5 +26,8 @@ struct AnalysisResult {
 // Field names and meanings are documented in docs/analysis.md. `duration` is rounded to two
 // decimals, as the service earshot replaces did; levels that are -infinity (silence) are null.
 nlohmann::ordered_json to_json(const AnalysisResult& result);
+// One member of "segments": start and end in seconds (two decimals), label, and "background":
+// "music" for speech with music under it.
+nlohmann::ordered_json to_json(const ContentSegment& segment);
 
 }  // namespace earshot::analysis

@@ -4,15 +4,17 @@
 #include <vector>
 
 #include "analysis/content_classifier.hpp"
+#include "analysis/content_follower.hpp"
 #include "audio/mono_resampler.hpp"
 #include "dsp/content/content_log_mel.hpp"
 
 namespace earshot::analysis {
 
-core::Result<AnalysisResult> Analyzer::analyze_file(const std::filesystem::path& path) const {
+core::Result<AnalysisResult> Analyzer::analyze_file(const std::filesystem::path& path,
+                                                    const SegmentSink& on_segment) const {
   auto decoder = audio::Decoder::open_file(path, options_.limits);
   if (!decoder) return decoder.error();
-  return analyze(*decoder);
+  return analyze(*decoder, on_segment);
 }
 
 core::Result<AnalysisResult> Analyzer::analyze_bytes(std::span<const std::uint8_t> bytes) const {
@@ -21,15 +23,28 @@ core::Result<AnalysisResult> Analyzer::analyze_bytes(std::span<const std::uint8_
   return analyze(*decoder);
 }
 
-core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
+core::Result<AnalysisResult> Analyzer::analyze_stream(audio::StreamRead read,
+                                                      audio::StreamFormat format,
+                                                      const SegmentSink& on_segment) const {
+  auto decoder = audio::Decoder::open_stream(std::move(read), std::move(format), options_.limits);
+  if (!decoder) return decoder.error();
+  return analyze(*decoder, on_segment);
+}
+
+core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder,
+                                               const SegmentSink& on_segment) const {
   // Created at the first block, when the stream's true rate and channel count are known.
   std::optional<dsp::SignalStatsAccumulator> stats;
   std::optional<audio::MonoResampler> resampler;
   std::optional<ContentClassifier> classifier;
+  std::optional<ContentFollower> follower;  // instead of the classifier, with on_segment
   std::optional<OverviewBuilder> overview;
   std::vector<float> mono;  // one block at 16 kHz, reused
   const auto consume_mono = [&] {
     if (classifier) classifier->add(mono);
+    if (follower) {
+      for (const ContentSegment& segment : follower->add(mono)) on_segment(segment);
+    }
     if (overview) overview->add(mono);
   };
   while (true) {
@@ -51,7 +66,11 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
       if (options_.content.enabled) {
         const ContentScorer& scorer =
             options_.content.scorer ? *options_.content.scorer : ContentScorer::shipped();
-        classifier.emplace(scorer, options_.content.silence_threshold_dbfs);
+        if (on_segment) {
+          follower.emplace(scorer, options_.content.silence_threshold_dbfs);
+        } else {
+          classifier.emplace(scorer, options_.content.silence_threshold_dbfs);
+        }
       }
       if (options_.overview.enabled) overview.emplace(options_.overview);
     }
@@ -76,6 +95,12 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder) const {
     consume_mono();
   }
   if (classifier) result.content = classifier->finish(result.info.duration_seconds);
+  if (follower) {
+    for (const ContentSegment& segment : follower->finish(result.info.duration_seconds)) {
+      on_segment(segment);
+    }
+    result.content = follower->summary();
+  }
   if (overview) result.overview = overview->finish();
   return result;
 }

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -44,20 +45,33 @@ struct AnalyzerOptions {
   OverviewOptions overview;  // off by default: a waveform envelope and a spectrogram to draw
 };
 
+// Receives each content segment as it becomes final while a stream is followed.
+using SegmentSink = std::function<void(const ContentSegment&)>;
+
 class Analyzer {
  public:
   Analyzer() = default;
   explicit Analyzer(AnalyzerOptions options) : options_(options) {}
 
   // Errors are those of audio::Decoder::open_file and Decoder::next_block.
-  core::Result<AnalysisResult> analyze_file(const std::filesystem::path& path) const;
+  // With `on_segment`, segments go to it as they become final, as for analyze_stream.
+  core::Result<AnalysisResult> analyze_file(const std::filesystem::path& path,
+                                            const SegmentSink& on_segment = {}) const;
   // `bytes` holds a whole encoded file (any supported container).
   core::Result<AnalysisResult> analyze_bytes(std::span<const std::uint8_t> bytes) const;
+  // Audio read through `read` as it arrives (a pipe, a live stream; audio::Decoder::open_stream).
+  // With `on_segment`, each content segment goes to it as soon as it is final
+  // (content_follower.hpp) and memory stays flat however long the stream; the result's content
+  // then has the class and probabilities but no segments. Without it, the result is the
+  // whole-file one.
+  core::Result<AnalysisResult> analyze_stream(audio::StreamRead read, audio::StreamFormat format,
+                                              const SegmentSink& on_segment = {}) const;
 
   const AnalyzerOptions& options() const { return options_; }
 
  private:
-  core::Result<AnalysisResult> analyze(audio::Decoder& decoder) const;
+  core::Result<AnalysisResult> analyze(audio::Decoder& decoder,
+                                       const SegmentSink& on_segment = {}) const;
 
   AnalyzerOptions options_;
 };

@@ -52,22 +52,39 @@ void ContentClassifier::add(std::span<const float> samples) {
 }
 
 ContentSummary ContentClassifier::finish(double duration) {
-  if (!pending_.empty()) {
-    classify(pending_);
-    pending_.clear();
-  }
+  flush();
+  return summarize_content(resolved_windows(), duration);
+}
+
+void ContentClassifier::flush() {
+  if (pending_.empty()) return;
+  classify(pending_);
+  pending_.clear();
+}
+
+std::vector<ContentWindow> ContentClassifier::resolved_windows() const {
+  std::vector<ContentWindow> windows = windows_;
   if (const ContentContext* context = scorer_.context()) {
     // The window model's probabilities become the context layer's; the edge scores keep the
     // window model's own.
-    embeddings_.resize(windows_.size());
-    const auto outputs = context->apply(embeddings_);
-    for (std::size_t i = 0; i < windows_.size(); ++i) {
-      if (windows_[i].silent || embeddings_[i].empty()) continue;
-      windows_[i].probabilities = outputs[i].probabilities;
-      windows_[i].music_under_speech = outputs[i].music_under_speech;
+    auto embeddings = embeddings_;
+    embeddings.resize(windows.size());
+    const auto outputs = context->apply(embeddings);
+    for (std::size_t i = 0; i < windows.size(); ++i) {
+      if (windows[i].silent || embeddings[i].empty()) continue;
+      windows[i].probabilities = outputs[i].probabilities;
+      windows[i].music_under_speech = outputs[i].music_under_speech;
     }
   }
-  return summarize_content(windows_, duration);
+  return windows;
+}
+
+void ContentClassifier::forget_windows(std::size_t count) {
+  count = std::min(count, windows_.size());
+  windows_.erase(windows_.begin(), windows_.begin() + static_cast<std::ptrdiff_t>(count));
+  const std::size_t embedded = std::min(count, embeddings_.size());
+  embeddings_.erase(embeddings_.begin(),
+                    embeddings_.begin() + static_cast<std::ptrdiff_t>(embedded));
 }
 
 void ContentClassifier::classify(std::span<const float> chunk) {
@@ -75,7 +92,7 @@ void ContentClassifier::classify(std::span<const float> chunk) {
   for (std::size_t begin = 0; begin < chunk.size(); begin += ContentLogMel::kWindowSamples) {
     const auto samples =
         chunk.subspan(begin, std::min(ContentLogMel::kWindowSamples, chunk.size() - begin));
-    const double start = windows_.empty() ? 0.0 : windows_.back().end;
+    const double start = stream_end_;
     ContentWindow window;
     window.start = start;
     window.end = start + static_cast<double>(samples.size()) / ContentLogMel::kSampleRate;
@@ -88,6 +105,7 @@ void ContentClassifier::classify(std::span<const float> chunk) {
           silence_threshold_dbfs_;
     }
     windows_.push_back(window);
+    stream_end_ = window.end;
   }
   const auto windows = std::span(windows_).subspan(first);
   if (std::all_of(windows.begin(), windows.end(), [](const auto& w) { return w.silent; })) {
@@ -100,7 +118,7 @@ void ContentClassifier::classify(std::span<const float> chunk) {
     if (!window.silent) window.probabilities = score.probabilities;
   }
   if (scorer_.context() && windows.size() == 1) {
-    embeddings_.resize(windows_.size());
+    embeddings_.resize(windows_.size());  // empty for the silent windows before
     embeddings_.back() = std::move(score.embedding);
   }
   score_straddling(chunk);
@@ -122,7 +140,7 @@ void ContentClassifier::score_straddling(std::span<const float> chunk) {
     return;
   }
   // The window before this one sounded and was a whole second (previous_window_ holds it).
-  if (previous_window_.size() == kWindow) {
+  if (previous_window_.size() == kWindow && windows_.size() >= 2) {
     const ContentWindow& before = windows_[windows_.size() - 2];
     ContentWindow& after = windows_.back();
     if (most_likely(before.probabilities) != most_likely(after.probabilities)) {

@@ -34,6 +34,16 @@ class ContentClassifier {
   // under 1 s) and summarises. `duration` is the file's length in seconds.
   ContentSummary finish(double duration);
 
+  // For following a stream (content_follower.hpp), which keeps only the last few seconds:
+  // classifies a last chunk shorter than the scorer's; the windows kept so far with their final
+  // probabilities (the context layer's, where the scorer has one); and forgetting the oldest
+  // `count` windows.
+  void flush();
+  std::vector<ContentWindow> resolved_windows() const;
+  void forget_windows(std::size_t count);
+  // Seconds of audio in windows so far.
+  double end_seconds() const { return stream_end_; }
+
  private:
   void classify(std::span<const float> chunk);
   // Scores the windows straddling the edge between the last two windows where their classes
@@ -44,6 +54,7 @@ class ContentClassifier {
   double silence_threshold_dbfs_;
   std::vector<float> pending_;  // samples of the chunk being filled
   std::vector<ContentWindow> windows_;
+  double stream_end_ = 0.0;  // seconds: where the next window starts
   // Each window's embedding when the scorer has a context layer (empty where silent), which
   // finish() turns into the windows' final probabilities.
   std::vector<std::vector<float>> embeddings_;

@@ -21,19 +21,6 @@ float neighbourhood_change(const std::vector<ContentWindow>& windows, std::size_
   return n % 2 ? changes[n / 2] : (changes[n / 2 - 1] + changes[n / 2]) / 2;
 }
 
-std::vector<ContentWindow> without_sustained_music(std::vector<ContentWindow> windows) {
-  std::vector<float> change(windows.size());
-  for (std::size_t i = 0; i < windows.size(); ++i) change[i] = neighbourhood_change(windows, i);
-  for (std::size_t i = 0; i < windows.size(); ++i) {
-    if (windows[i].silent || !(change[i] < kSustainedChangeDb)) continue;
-    auto& p = windows[i].probabilities;
-    p[static_cast<std::size_t>(ContentClass::noise)] +=
-        p[static_cast<std::size_t>(ContentClass::music)];
-    p[static_cast<std::size_t>(ContentClass::music)] = 0.0f;
-  }
-  return windows;
-}
-
 std::vector<ContentClass> window_labels(const std::vector<ContentWindow>& windows) {
   const std::size_t n = windows.size();
   std::vector<ContentClass> labels(n, ContentClass::silence);
@@ -195,6 +182,28 @@ std::vector<ContentSegment> refined_segments(const std::vector<ContentWindow>& w
 
 }  // namespace
 
+std::vector<ContentWindow> with_sustained_sound_as_noise(std::vector<ContentWindow> windows) {
+  std::vector<float> change(windows.size());
+  for (std::size_t i = 0; i < windows.size(); ++i) change[i] = neighbourhood_change(windows, i);
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    if (windows[i].silent || !(change[i] < kSustainedChangeDb)) continue;
+    auto& p = windows[i].probabilities;
+    p[static_cast<std::size_t>(ContentClass::noise)] +=
+        p[static_cast<std::size_t>(ContentClass::music)];
+    p[static_cast<std::size_t>(ContentClass::music)] = 0.0f;
+  }
+  return windows;
+}
+
+ContentClass classification_of(const std::array<double, kContentClassCount>& covered) {
+  double total = 0.0;
+  for (const double seconds : covered) total += seconds;
+  const double sounding = total - covered[static_cast<std::size_t>(ContentClass::silence)];
+  if (total <= 0.0 || sounding < kEssentiallySilentShare * total) return ContentClass::silence;
+  return static_cast<ContentClass>(std::max_element(covered.begin(), covered.begin() + 3) -
+                                   covered.begin());
+}
+
 std::string_view to_string(ContentClass label) {
   switch (label) {
     case ContentClass::speech:
@@ -216,7 +225,7 @@ ContentSummary summarize_content(const std::vector<ContentWindow>& measured, dou
     if (duration > 0.0) summary.segments.push_back({0.0, duration, ContentClass::silence});
     return summary;
   }
-  const auto windows = without_sustained_music(measured);
+  const auto windows = with_sustained_sound_as_noise(measured);
   const auto labels = window_labels(windows);
 
   double total = 0.0;
@@ -239,11 +248,7 @@ ContentSummary summarize_content(const std::vector<ContentWindow>& measured, dou
   for (const ContentSegment& segment : summary.segments) {
     covered[static_cast<std::size_t>(segment.label)] += segment.end - segment.start;
   }
-  const double sounding = total - covered[static_cast<std::size_t>(ContentClass::silence)];
-  if (total > 0.0 && sounding >= kEssentiallySilentShare * total) {
-    const auto best = std::max_element(covered.begin(), covered.begin() + 3) - covered.begin();
-    summary.classification = static_cast<ContentClass>(best);
-  }
+  summary.classification = classification_of(covered);
   // The file's own length is authoritative: resampling may leave the windows a few samples off.
   summary.segments.front().start = 0.0;
   if (duration > 0.0) summary.segments.back().end = duration;

@@ -89,4 +89,10 @@ inline constexpr float kSustainedChangeDb = 1.0f;
 // `duration` is the file's length; the last segment ends there.
 ContentSummary summarize_content(const std::vector<ContentWindow>& windows, double duration);
 
+// The pieces of summarize_content that following a stream (content_follower.hpp) uses apart:
+// the windows after the sustained-sound rule (their class_probabilities weights), and the
+// classification given the seconds the segments cover of each class.
+std::vector<ContentWindow> with_sustained_sound_as_noise(std::vector<ContentWindow> windows);
+ContentClass classification_of(const std::array<double, kContentClassCount>& covered);
+
 }  // namespace earshot::analysis

@@ -93,7 +93,7 @@ core::Status Decoder::State::open_codec() {
   info.codec = avcodec_get_name(params.codec_id);
   info.container = detail::container_name(format);
   info.bit_rate = params.bit_rate > 0 ? params.bit_rate : format.bit_rate;
-  declared_seconds = declared_duration(format, stream);
+  declared_seconds = source.live ? 0.0 : declared_duration(format, stream);
   if (source.riff_shortfall) {
     warnings.push_back("the file ends early: its header declares " +
                        std::to_string(source.riff_shortfall->declared_bytes) +
@@ -213,6 +213,15 @@ core::Result<Decoder> Decoder::open_file(const std::filesystem::path& path, Deco
 core::Result<Decoder> Decoder::open_memory(std::span<const std::uint8_t> bytes,
                                            DecodeLimits limits) {
   return open(detail::open_memory_source(bytes), limits);
+}
+
+core::Result<Decoder> Decoder::open_stream(StreamRead read, StreamFormat format,
+                                           DecodeLimits limits) {
+  return open(detail::open_stream_source(std::move(read), format), limits);
+}
+
+std::span<const std::string_view> raw_formats() {
+  return detail::raw_formats();
 }
 
 core::Result<AudioBlock> Decoder::next_block() {

@@ -17,9 +17,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audio/audio_info.hpp"
@@ -49,6 +51,22 @@ struct AudioBlock {
   std::size_t frames() const { return channels > 0 ? samples.size() / channels : 0; }
 };
 
+// Pulls up to `size` bytes of a stream into `out`: the count read, 0 at the end of the stream,
+// or a negative number on an error. May block until bytes arrive.
+using StreamRead = std::function<int(std::uint8_t* out, int size)>;
+
+// How a stream is encoded. Empty raw_format: FFmpeg probes the first bytes for the container
+// (WAV, FLAC, MP3, Ogg, AAC/ADTS, Matroska, ...). Otherwise the stream is headerless PCM in one
+// of raw_formats() (s16le, f32le, ...) at sample_rate with `channels` interleaved.
+struct StreamFormat {
+  std::string raw_format;
+  int sample_rate = 0;
+  int channels = 0;
+};
+
+// The headerless PCM sample formats a stream may declare, FFmpeg's demuxer names.
+std::span<const std::string_view> raw_formats();
+
 class Decoder {
  public:
   // Errors: not_found (no such path), io (a directory, unreadable), invalid_input (empty file),
@@ -56,6 +74,11 @@ class Decoder {
   static core::Result<Decoder> open_file(const std::filesystem::path& path, DecodeLimits = {});
   // `bytes` is not copied: it must outlive the Decoder.
   static core::Result<Decoder> open_memory(std::span<const std::uint8_t> bytes, DecodeLimits = {});
+  // A stream that cannot seek (a pipe, a live HTTP stream), read through `read` as the decoder
+  // needs bytes. Errors: invalid_input (no bytes, or a raw format without rate or channels),
+  // unsupported_format (not audio, or an unknown raw format), io (read failed).
+  static core::Result<Decoder> open_stream(StreamRead read, StreamFormat format = {},
+                                           DecodeLimits = {});
 
   Decoder(Decoder&&) noexcept;
   Decoder& operator=(Decoder&&) noexcept;

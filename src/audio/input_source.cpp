@@ -1,6 +1,7 @@
 #include "audio/input_source.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -102,6 +103,38 @@ struct MemoryReader {
   }
 };
 
+// Reads a stream on behalf of a custom AVIOContext that cannot seek.
+struct StreamReader {
+  StreamRead read;
+  std::int64_t bytes_read = 0;
+  bool failed = false;
+
+  static int read_packet(void* opaque, std::uint8_t* out, int size) {
+    auto& self = *static_cast<StreamReader*>(opaque);
+    const int count = self.read(out, size);
+    if (count == 0) return AVERROR_EOF;
+    if (count < 0) {
+      self.failed = true;
+      return AVERROR(EIO);
+    }
+    self.bytes_read += count;
+    return count;
+  }
+};
+
+namespace {
+
+constexpr std::array<std::string_view, 14> kRawFormats = {
+    "s16le", "s16be", "s24le", "s24be", "s32le", "s32be", "f32le",
+    "f32be", "f64le", "f64be", "u8",    "s8",    "mulaw", "alaw"};
+
+// At most this much of a stream is read to find its format and codec parameters, so that a
+// live stream starts within about a second rather than after FFmpeg's default 5 s.
+constexpr const char* kStreamProbeBytes = "65536";
+constexpr const char* kStreamAnalyzeMicroseconds = "1000000";
+
+}  // namespace
+
 InputSource::InputSource() = default;
 InputSource::InputSource(InputSource&&) noexcept = default;
 InputSource& InputSource::operator=(InputSource&&) noexcept = default;
@@ -150,6 +183,68 @@ core::Result<InputSource> open_memory_source(std::span<const std::uint8_t> bytes
   // No protocol at all may be opened on behalf of an in-memory input.
   if (auto opened = open_demuxer(source, "", "none"); !opened) return opened.error();
   return source;
+}
+
+core::Result<InputSource> open_stream_source(StreamRead read, const StreamFormat& format) {
+  silence_ffmpeg_logging();
+  const AVInputFormat* raw = nullptr;
+  if (!format.raw_format.empty()) {
+    if (std::find(kRawFormats.begin(), kRawFormats.end(), format.raw_format) == kRawFormats.end()) {
+      return Error{ErrorCode::unsupported_format, "unknown raw sample format " + format.raw_format};
+    }
+    if (format.sample_rate <= 0 || format.channels <= 0 || format.channels > 64) {
+      return Error{ErrorCode::invalid_input,
+                   "raw audio needs a sample rate and a channel count (1 to 64)"};
+    }
+    raw = av_find_input_format(format.raw_format.c_str());
+    if (raw == nullptr) {
+      return Error{ErrorCode::unsupported_format,
+                   "FFmpeg lacks the raw format " + format.raw_format};
+    }
+  }
+  InputSource source;
+  source.live = true;
+  source.stream_reader = std::make_unique<StreamReader>(StreamReader{std::move(read)});
+  auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferSize));
+  if (buffer == nullptr) return Error{ErrorCode::internal, "out of memory"};
+  source.io.reset(avio_alloc_context(buffer, kIoBufferSize, 0, source.stream_reader.get(),
+                                     &StreamReader::read_packet, nullptr, nullptr));
+  if (!source.io) {
+    av_free(buffer);
+    return Error{ErrorCode::internal, "out of memory"};
+  }
+  source.io->seekable = 0;
+  source.format.reset(avformat_alloc_context());
+  if (!source.format) return Error{ErrorCode::internal, "out of memory"};
+  source.format->pb = source.io.get();
+
+  AVDictionary* options = nullptr;
+  std::string allowed = kAllowedFormats;
+  if (raw != nullptr) {
+    allowed += "," + format.raw_format;
+    av_dict_set_int(&options, "sample_rate", format.sample_rate, 0);
+    av_dict_set_int(&options, "channels", format.channels, 0);
+  }
+  av_dict_set(&options, "format_whitelist", allowed.c_str(), 0);
+  av_dict_set(&options, "protocol_whitelist", "none", 0);
+  av_dict_set(&options, "probesize", kStreamProbeBytes, 0);
+  av_dict_set(&options, "analyzeduration", kStreamAnalyzeMicroseconds, 0);
+  AVFormatContext* context = source.format.release();  // freed by avformat_open_input on failure
+  const int code = avformat_open_input(&context, "", raw, &options);
+  av_dict_free(&options);
+  if (code < 0) {
+    if (source.stream_reader->failed) return Error{ErrorCode::io, "reading the stream failed"};
+    if (source.stream_reader->bytes_read == 0) {
+      return Error{ErrorCode::invalid_input, "the stream is empty"};
+    }
+    return open_error(code);
+  }
+  source.format.reset(context);
+  return source;
+}
+
+std::span<const std::string_view> raw_formats() {
+  return kRawFormats;
 }
 
 std::string container_name(const AVFormatContext& format) {

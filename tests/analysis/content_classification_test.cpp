@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analysis/analyzer.hpp"
+#include "analysis/content_follower.hpp"
 #include "analysis/content_scorer.hpp"
 #include "audio/decode_all.hpp"
 #include "support/midi_file.hpp"
@@ -285,10 +286,13 @@ std::vector<float> trimmed(const std::vector<float>& signal) {
   return first < last ? std::vector<float>(first, last) : std::vector<float>{};
 }
 
-// A file of speech, silence, music, noise and speech over music whose changes fall between
-// whole seconds: every boundary is found, in order, and the median is within a quarter second.
-TEST(ContentClassification, BoundariesOfACompositeFileAreFoundToTheQuarterSecond) {
-  test::TempDir dir;
+struct Part {
+  std::vector<float> samples;
+  ContentClass label;
+};
+
+// Speech, silence, music, noise and speech over music, with changes between whole seconds.
+std::vector<Part> composite_parts(const test::TempDir& dir) {
   const auto speech = scaled_to_dbfs(trimmed(decoded(speak(dir, "speech.wav"))), -20);
   const auto melody = trimmed(decoded(play_melody(dir, "melody.wav")));
   const auto music =
@@ -299,12 +303,7 @@ TEST(ContentClassification, BoundariesOfACompositeFileAreFoundToTheQuarterSecond
   for (std::size_t i = 0; i < speech_over_music.size(); ++i) {
     speech_over_music[i] += under[i % under.size()];
   }
-
-  struct Part {
-    std::vector<float> samples;
-    ContentClass label;
-  };
-  const std::vector<Part> parts = {
+  return {
       {std::vector<float>(static_cast<std::size_t>(1.37 * kRate), 0.0f), ContentClass::silence},
       {speech, ContentClass::speech},
       {std::vector<float>(static_cast<std::size_t>(2.6 * kRate), 0.0f), ContentClass::silence},
@@ -313,6 +312,13 @@ TEST(ContentClassification, BoundariesOfACompositeFileAreFoundToTheQuarterSecond
        ContentClass::noise},
       {speech_over_music, ContentClass::speech},
   };
+}
+
+// A file of speech, silence, music, noise and speech over music whose changes fall between
+// whole seconds: every boundary is found, in order, and the median is within a quarter second.
+TEST(ContentClassification, BoundariesOfACompositeFileAreFoundToTheQuarterSecond) {
+  test::TempDir dir;
+  const std::vector<Part> parts = composite_parts(dir);
   std::vector<float> file;
   std::vector<double> boundaries;  // where each part after the first starts
   for (const Part& part : parts) {
@@ -370,6 +376,52 @@ TEST(ContentClassification, SpeechAloneHasNoMusicUnderIt) {
   ASSERT_TRUE(result->content);
   for (const auto& segment : result->content->segments) {
     EXPECT_FALSE(segment.music_under_speech) << analysis::to_json(*result).dump();
+  }
+}
+
+// Following a stream gives the whole file's segments, each at most max_delay_seconds() after
+// its end, whatever the block sizes the audio arrives in, and the same class and probabilities.
+TEST(ContentClassification, FollowingAStreamGivesTheWholeFilesSegmentsAsTheyClose) {
+  test::TempDir dir;
+  std::vector<float> file;
+  for (int repeat = 0; repeat < 3; ++repeat) {
+    for (const Part& part : composite_parts(dir)) {
+      file.insert(file.end(), part.samples.begin(), part.samples.end());
+    }
+  }
+  test::write_wav(dir.file("stream.wav"), file, {.sample_rate = kRate});
+  const auto whole = Analyzer{}.analyze_file(dir.file("stream.wav"));
+  ASSERT_TRUE(whole.ok());
+  const ContentSummary& expected = *whole->content;
+  const double duration = whole->info.duration_seconds;
+
+  for (const std::size_t block : {160u, 1013u, 16000u, 40000u}) {
+    ContentFollower follower(ContentScorer::shipped(), -50.0);
+    std::vector<ContentSegment> segments;
+    double worst_delay = 0.0;
+    for (std::size_t at = 0; at < file.size(); at += block) {
+      const auto samples = std::span(file).subspan(at, std::min(block, file.size() - at));
+      const double heard = static_cast<double>(at + samples.size()) / kRate;
+      for (const auto& segment : follower.add(samples)) {
+        worst_delay = std::max(worst_delay, heard - segment.end);
+        segments.push_back(segment);
+      }
+    }
+    for (const auto& segment : follower.finish(duration)) segments.push_back(segment);
+
+    ASSERT_EQ(segments.size(), expected.segments.size()) << "blocks of " << block;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      EXPECT_EQ(segments[i].label, expected.segments[i].label) << i;
+      EXPECT_EQ(segments[i].music_under_speech, expected.segments[i].music_under_speech) << i;
+      EXPECT_NEAR(segments[i].start, expected.segments[i].start, 1e-6) << i;
+      EXPECT_NEAR(segments[i].end, expected.segments[i].end, 1e-6) << i;
+    }
+    EXPECT_LE(worst_delay, follower.max_delay_seconds() + static_cast<double>(block) / kRate);
+    EXPECT_EQ(follower.summary().classification, expected.classification);
+    for (std::size_t c = 0; c < kContentClassCount; ++c) {
+      EXPECT_NEAR(follower.summary().probabilities[c], expected.probabilities[c], 1e-4) << c;
+    }
+    EXPECT_TRUE(follower.summary().segments.empty());
   }
 }
 
