@@ -52,8 +52,11 @@ core::Result<AnalysisResult> Analyzer::analyze(audio::Decoder& decoder,
     if (!block) return block.error();
     if (block->empty()) break;
     if (!stats) {
+      dsp::SignalStatsOptions stats_options = options_.stats;
+      // A followed stream has no end to size its memory by.
+      if (on_segment) stats_options.loudness_histogram = true;
       auto created = dsp::SignalStatsAccumulator::create(decoder.info().sample_rate,
-                                                         block->channels, options_.stats);
+                                                         block->channels, stats_options);
       if (!created) return created.error();
       stats.emplace(std::move(*created));
       static_assert(OverviewBuilder::kSampleRate == dsp::ContentLogMel::kSampleRate);

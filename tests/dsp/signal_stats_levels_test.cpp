@@ -41,6 +41,19 @@ TEST(SignalStatsLevelsTest, FullScaleSineMonoIsMinus3Lufs) {
   EXPECT_NEAR(measure(tone, 1).loudness_lufs, -3.01, 0.05);
 }
 
+TEST(SignalStatsLevelsTest, TheLoudnessHistogramAgreesWithEveryBlockToAFewHundredthsOfALu) {
+  // A sine that steps through levels 20 dB apart, so that the gates discard some blocks.
+  std::vector<float> steps;
+  for (const double amplitude : {0.9, 0.09, 0.009, 0.3}) {
+    const auto part = test::sine(997.0, amplitude, kRate, frames_of(2.0));
+    steps.insert(steps.end(), part.begin(), part.end());
+  }
+  SignalStatsOptions histogram;
+  histogram.loudness_histogram = true;
+  EXPECT_NEAR(measure(steps, 1, kRate, histogram).loudness_lufs, measure(steps, 1).loudness_lufs,
+              0.05);
+}
+
 TEST(SignalStatsLevelsTest, LoudnessSumsChannelPowers) {
   // The same sine in both channels carries twice the power of one channel: +3.01 LU.
   const auto tone = test::sine(1000.0, 0.5, kRate, frames_of(3.0));

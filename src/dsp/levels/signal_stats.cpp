@@ -130,8 +130,9 @@ core::Result<SignalStatsAccumulator> SignalStatsAccumulator::create(int sample_r
       channels);
   state->window.reserve(state->window_samples);
   state->silent_power = std::pow(10.0, options.silence_threshold_dbfs / 10.0);
-  state->loudness.reset(ebur128_init(static_cast<unsigned>(channels),
-                                     static_cast<unsigned long>(sample_rate), EBUR128_MODE_I));
+  const int mode = EBUR128_MODE_I | (options.loudness_histogram ? EBUR128_MODE_HISTOGRAM : 0);
+  state->loudness.reset(
+      ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate), mode));
   if (!state->loudness) return Error{ErrorCode::internal, "cannot create the loudness meter"};
   if (options.true_peak) state->true_peak.emplace(sample_rate, channels);
   return SignalStatsAccumulator(std::move(state));
