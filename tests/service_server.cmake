@@ -35,6 +35,7 @@ if(TARGET earshot_service_server)
   earshot_add_test(earshot_service_cached_routes_tests LABEL integration TIMEOUT 60
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/service/cached_routes_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/service/format_routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/job_routes_test.cpp
     LIBRARIES earshot_service_app earshot_test_http_server Threads::Threads)
   target_compile_definitions(earshot_service_cached_routes_tests

@@ -15,6 +15,7 @@ struct HttpRequest {
   std::string target;  // path with optional query, e.g. "/analyze?x=1"
   std::string content_type;
   std::string body;
+  std::string accept = {};  // the Accept header: which format the answer may take
 };
 
 struct HttpResponse {

@@ -10,6 +10,7 @@
 #include "service/redis/dependency_checks.hpp"
 #include "service/routes/route_responses.hpp"
 #include "service/routes/web_ui.hpp"
+#include "timeline/timeline_writer.hpp"
 
 namespace earshot::service {
 namespace {
@@ -53,6 +54,53 @@ std::variant<AnalysisDetail, HttpErrorResponse> requested_detail(std::string_vie
   auto flag = query_flag(target, "overview", false);
   if (auto* error = std::get_if<HttpErrorResponse>(&flag)) return std::move(*error);
   return std::get<bool>(flag) ? AnalysisDetail::overview : AnalysisDetail::summary;
+}
+
+// ?format= names the answer's format; without it, the Accept header chooses, and JSON stays the
+// answer unless the client asks for a format by a media type of its own.
+std::variant<timeline::TimelineFormat, HttpErrorResponse> requested_format(
+    std::string_view target, std::string_view accept) {
+  const auto name = query_parameter(target, "format");
+  if (!name) return timeline::negotiate(accept);
+  if (const auto format = timeline::parse_format(*name)) return *format;
+  std::string permitted;
+  for (const auto format : timeline::all_formats()) {
+    permitted += (permitted.empty() ? "'" : ", '") + std::string(timeline::name(format)) + "'";
+  }
+  return validation_error({"query", "format"},
+                          "value is not a valid enumeration member; permitted: " + permitted,
+                          "type_error.enum");
+}
+
+// What the client asked of an analysis route's answer: its detail and its format.
+struct AnswerShape {
+  AnalysisDetail detail = AnalysisDetail::summary;
+  timeline::TimelineFormat format = timeline::TimelineFormat::json;
+};
+
+std::variant<AnswerShape, HttpErrorResponse> requested_shape(std::string_view target,
+                                                             std::string_view accept) {
+  auto detail = requested_detail(target);
+  if (auto* error = std::get_if<HttpErrorResponse>(&detail)) return std::move(*error);
+  auto format = requested_format(target, accept);
+  if (auto* error = std::get_if<HttpErrorResponse>(&format)) return std::move(*error);
+  return AnswerShape{std::get<AnalysisDetail>(detail), std::get<timeline::TimelineFormat>(format)};
+}
+
+// The analysis's JSON answer ({"status", "data"}) turned into the timeline format asked for;
+// errors stay JSON. The answer varies with Accept, which shared caches must know.
+HttpResponse in_format(HttpResponse answer, timeline::TimelineFormat format,
+                       std::string_view file_id) {
+  answer.headers.emplace_back("Vary", "Accept");
+  if (format == timeline::TimelineFormat::json || answer.status != kOk) return answer;
+  const auto body = nlohmann::json::parse(answer.body, nullptr, false);
+  const auto data = body.is_object() ? body.find("data") : body.end();
+  if (data == body.end()) return internal_error("an analysis answer without data");
+  auto timeline = timeline::timeline_of(*data, std::string(file_id));
+  if (!timeline) return internal_error(timeline.error().message);
+  answer.body = timeline::write_document(format, *timeline);
+  answer.content_type = std::string(timeline::content_type(format));
+  return answer;
 }
 
 std::string_view path_of(std::string_view target) {
@@ -265,34 +313,38 @@ Dispatch Routes::analyze_audio(HttpRequest& request) const {
   // Parsing JSON is work for the pool, never for an Asio thread. The checks keep their order:
   // the body (422), the query (422), then a hit in this process's memory is answered without
   // a download or a network round trip.
-  return Dispatch{"/analyze-audio", std::nullopt,
-                  [pipeline = pipeline_, body = std::move(request.body),
-                   content_type = std::move(request.content_type),
-                   target = std::move(request.target)]() -> HttpResponse {
-                    auto parsed = parse_audio_url_body(body, content_type);
-                    if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
-                      return HttpResponse::from(std::move(*error));
-                    }
-                    auto detail = requested_detail(target);
-                    if (auto* error = std::get_if<HttpErrorResponse>(&detail)) {
-                      return HttpResponse::from(std::move(*error));
-                    }
-                    const auto& url = std::get<std::string>(parsed);
-                    const AnalysisDetail level = std::get<AnalysisDetail>(detail);
-                    if (auto hit = pipeline->cached_in_memory(url, level)) {
-                      return cached_response(std::move(*hit), true);
-                    }
-                    return response_of(pipeline->analyze_url(url, level));
-                  }};
+  return Dispatch{
+      "/analyze-audio", std::nullopt,
+      [pipeline = pipeline_, body = std::move(request.body),
+       content_type = std::move(request.content_type), target = std::move(request.target),
+       accept = std::move(request.accept)]() -> HttpResponse {
+        auto parsed = parse_audio_url_body(body, content_type);
+        if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
+          return HttpResponse::from(std::move(*error));
+        }
+        auto shape = requested_shape(target, accept);
+        if (auto* error = std::get_if<HttpErrorResponse>(&shape)) {
+          return HttpResponse::from(std::move(*error));
+        }
+        const auto& url = std::get<std::string>(parsed);
+        const AnswerShape& asked = std::get<AnswerShape>(shape);
+        HttpResponse answer;
+        if (auto hit = pipeline->cached_in_memory(url, asked.detail)) {
+          answer = cached_response(std::move(*hit), true);
+        } else {
+          answer = response_of(pipeline->analyze_url(url, asked.detail));
+        }
+        return in_format(std::move(answer), asked.format, timeline::file_id_of(url));
+      }};
 }
 
 Dispatch Routes::analyze_upload(HttpRequest& request) const {
   constexpr std::string_view kRoute = "/analyze";
-  auto detail = requested_detail(request.target);
-  if (auto* error = std::get_if<HttpErrorResponse>(&detail)) {
+  auto shape = requested_shape(request.target, request.accept);
+  if (auto* error = std::get_if<HttpErrorResponse>(&shape)) {
     return now(kRoute, HttpResponse::from(std::move(*error)));
   }
-  const AnalysisDetail level = std::get<AnalysisDetail>(detail);
+  const AnswerShape asked = std::get<AnswerShape>(shape);
   // The body moves into the job (the session's request dies before the work runs); the audio is
   // a view into it, so an upload is never copied.
   auto body = std::make_shared<const std::string>(std::move(request.body));
@@ -308,7 +360,7 @@ Dispatch Routes::analyze_upload(HttpRequest& request) const {
   }
   return Dispatch{kRoute, std::nullopt,
                   [pipeline = pipeline_, body, content_type = std::move(request.content_type),
-                   multipart, level]() -> HttpResponse {
+                   multipart, asked]() -> HttpResponse {
                     std::string_view audio = *body;
                     if (multipart) {
                       auto file = uploaded_file(*body, content_type);
@@ -319,7 +371,8 @@ Dispatch Routes::analyze_upload(HttpRequest& request) const {
                     }
                     const auto bytes = std::span(
                         reinterpret_cast<const std::uint8_t*>(audio.data()), audio.size());
-                    return response_of(pipeline->analyze_upload(bytes, level));
+                    return in_format(response_of(pipeline->analyze_upload(bytes, asked.detail)),
+                                     asked.format, "upload");
                   }};
 }
 

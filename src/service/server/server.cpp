@@ -267,7 +267,8 @@ struct Server::Impl {
                         std::string(request.method_string()), std::string(request.target()),
                         "unmatched", request.body().size()};
       HttpRequest req{exchange.method, exchange.target,
-                      std::string(request[http::field::content_type]), std::move(request.body())};
+                      std::string(request[http::field::content_type]), std::move(request.body()),
+                      std::string(request[http::field::accept])};
       Dispatch dispatch = routes.dispatch(std::move(req));
       exchange.route = dispatch.route;
       HttpResponse response = co_await answer(*session, std::move(dispatch));
