@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -33,7 +34,21 @@ void print_report(const models::TrainedFeatureModel& model) {
   }
 }
 
+// The name of the --out folder ("models/pump3/" -> "pump3"), for a model given no --name.
+std::string folder_name(const std::string& out_dir) {
+  auto path = std::filesystem::path(out_dir).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();
+  const std::string name = path.filename().string();
+  return name == "." || name == ".." ? std::string() : name;
+}
+
 int run_train(TrainCommandOptions& options) {
+  if (options.name.empty()) options.name = folder_name(options.out_dir);
+  if (options.name.empty()) {
+    std::cerr << "earshot train: give --name: the folder " << options.out_dir
+              << " has no name to take\n";
+    return 2;
+  }
   options.train.data_dir = options.data_dir;
   if (options.seconds > 0.0) options.train.max_seconds = options.seconds;
   options.train.progress = [](std::size_t done, std::size_t total) {
@@ -66,7 +81,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingDirectory);
   command->add_option("--out", options->out_dir, "Folder to write the model into")->required();
-  command->add_option("--name", options->name, "Model name in the models.json entry")->required();
+  command->add_option("--name", options->name,
+                      "Model name in the models.json entry (default: the --out folder's name)");
   command->add_option("--sample-rate", train.sample_rate, "Rate the features are computed at")
       ->check(CLI::Range(8000, 48000))
       ->capture_default_str();

@@ -124,6 +124,23 @@ TEST(ModelsCommand, PredictsWithAnAstCheckpointOnSeveralThreads) {
   EXPECT_NE(run_earshot({"predict", "--threads", "0", clip}).exit_code, 0);
 }
 
+TEST(ModelsCommand, TrainNamesTheModelAfterItsFolderWhenGivenNoName) {
+  test::TempDir dir;
+  write_data_set(dir.file("data"), 6, 3);
+  const auto trained = run_earshot({"train", dir.file("data").string(), "--out",
+                                    dir.file("models/valve7/").string(), "--rounds", "5"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.out.find("(model 'valve7')"), std::string::npos) << trained.out;
+  const auto listed =
+      run_earshot({"models", "list", "--config", dir.file("models/valve7/models.json").string()});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(nlohmann::json::parse(listed.out)["default_model"], "valve7");
+
+  const auto nameless = run_earshot({"train", dir.file("data").string(), "--out", "/"});
+  EXPECT_EQ(nameless.exit_code, 2);
+  EXPECT_NE(nameless.err.find("give --name"), std::string::npos) << nameless.err;
+}
+
 TEST(ModelsCommand, ErrorsAreClear) {
   test::TempDir dir;
   const auto no_labels =
