@@ -61,3 +61,13 @@ if(TARGET earshot AND NOT EARSHOT_SANITIZE)
   set_tests_properties(CheckInstall.PrefixRunsAndMatchesTheDockerfile
     PROPERTIES LABELS integration TIMEOUT 120)
 endif()
+
+# Live streams (POST /streams) from a real icecast2 fed by ffmpeg, all on 127.0.0.1
+# (tests/service/live/live_streams_test.py).
+if(TARGET earshot AND TARGET earshot_service_server)
+  add_test(NAME LiveStreams.IcecastToServerSentEvents
+    COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/service/live/live_streams_test.py
+            $<TARGET_FILE:earshot>)
+  set_tests_properties(LiveStreams.IcecastToServerSentEvents
+    PROPERTIES LABELS integration TIMEOUT 300)
+endif()

@@ -150,7 +150,10 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "JOB_RETRY_BACKOFF_MS",
                                                "JOB_TTL_SECONDS",
                                                "WORKER_JOBS",
-                                               "NEAR_CACHE_SECONDS"};
+                                               "NEAR_CACHE_SECONDS",
+                                               "MAX_STREAMS",
+                                               "STREAM_MAX_SECONDS",
+                                               "STREAM_IDLE_TIMEOUT_SECONDS"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;

@@ -80,6 +80,21 @@ std::shared_ptr<JobQueue> job_queue(const Config& config, const Services& servic
                                           callback_sender(config), services.metrics);
 }
 
+core::Result<std::shared_ptr<StreamMonitors>> stream_monitors(const Config& config,
+                                                              const Services& services) {
+  StreamOptions options;
+  options.max_streams = static_cast<std::size_t>(config.max_streams);
+  options.max_seconds = config.stream_max_seconds;
+  options.idle_timeout = config.stream_idle_timeout;
+  options.silence_threshold_dbfs = config.silence_threshold_dbfs;
+  options.fetch.connect_timeout = config.download_connect_timeout;
+  auto policy = make_address_policy(config.allow_private_urls, config.allowed_networks);
+  if (!policy) return policy.error();
+  options.fetch.policy = *policy;
+  options.callback.policy = std::move(*policy);
+  return StreamMonitors::create(std::move(options), services.metrics);
+}
+
 }  // namespace
 
 core::Result<std::shared_ptr<ModelCatalog>> load_catalog(const Config& config) {
@@ -133,7 +148,12 @@ core::Result<Services> build_services(const Config& config, Role role,
   services.pipeline = std::make_shared<const AnalysisPipeline>(
       std::move(*downloads), analysis::Analyzer(analyzer), services.catalog, std::move(flight),
       services.metrics, config.content_model);
-  if (role == Role::serve) services.jobs = job_queue(config, services);
+  if (role == Role::serve) {
+    services.jobs = job_queue(config, services);
+    auto streams = stream_monitors(config, services);
+    if (!streams) return streams.error();
+    services.streams = std::move(*streams);
+  }
   return services;
 }
 
@@ -145,7 +165,7 @@ core::Result<Routes> build_routes(const Config& config, const Services& services
   return Routes({.root_message = config.api_title + " " + config.api_version,
                  .redis = config.redis_endpoint()},
                 services.pipeline, services.jobs, services.metrics, services.catalog,
-                std::move(*docs));
+                services.streams, std::move(*docs));
 }
 
 core::Result<Routes> build_routes(const Config& config, std::shared_ptr<ServiceMetrics> metrics,

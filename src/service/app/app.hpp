@@ -15,6 +15,7 @@
 #include "service/jobs/redis_jobs.hpp"
 #include "service/routes/routes.hpp"
 #include "service/server/server.hpp"
+#include "service/streams/stream_monitors.hpp"
 
 namespace earshot::service {
 class AnalysisPipeline;
@@ -39,6 +40,7 @@ struct Services {
   std::shared_ptr<service::RedisClient> redis;  // null without Redis
   std::shared_ptr<const service::AnalysisPipeline> pipeline;
   std::shared_ptr<service::JobQueue> jobs;  // Role::serve only: Redis Streams or in-process
+  std::shared_ptr<service::StreamMonitors> streams;  // Role::serve only: live streams followed
 };
 
 // The model registry as the service loads it (MODELS_CONFIG_JSON or MODELS_CONFIG_PATH, with

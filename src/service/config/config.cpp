@@ -194,6 +194,12 @@ constexpr std::array kEntries = {
         set_int<&Config::max_job_record_bytes, 1, kMaxBytes>},
   Entry{{"SWAGGER_UI_DIR", "", "swagger-ui-dist folder for /docs; empty: installed or source tree."},
         set_string<&Config::swagger_ui_dir>},
+  Entry{{"MAX_STREAMS", "4", "Live streams followed at once (POST /streams); more get 503 (0-1000)."},
+        set_int<&Config::max_streams, 0, 1000>},
+  Entry{{"STREAM_MAX_SECONDS", "3600", "The longest a live stream is followed, and the default (1-604800 s)."},
+        set_int<&Config::stream_max_seconds, 1, 604800>},
+  Entry{{"STREAM_IDLE_TIMEOUT_SECONDS", "30", "A live stream whose source sends nothing this long ends (1-3600 s)."},
+        set_int<&Config::stream_idle_timeout, 1, 3600>},
 };
 // clang-format on
 

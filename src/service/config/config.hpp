@@ -82,6 +82,10 @@ struct Config {
   std::int64_t max_job_records = 10000;
   std::int64_t max_job_record_bytes = 64LL << 20;
   std::filesystem::path swagger_ui_dir;  // empty: look in the default places (api_docs.hpp)
+  // Live streams followed (POST /streams).
+  int max_streams = 4;                            // at once
+  std::chrono::seconds stream_max_seconds{3600};  // the longest one runs, and its default
+  std::chrono::seconds stream_idle_timeout{30};   // a source silent this long ends its stream
 
   // worker_threads with 0 resolved to the number of cores (at least 1).
   int effective_worker_threads() const;

@@ -79,6 +79,43 @@ std::size_t write_body(char* data, std::size_t size, std::size_t count, void* cl
   return length;
 }
 
+// What a followed stream's callbacks share (Fetcher::follow).
+struct LiveTransfer {
+  CURL* handle = nullptr;
+  ConnectCheck connect;
+  const std::function<bool(std::span<const std::uint8_t>)>* on_bytes = nullptr;
+  const std::function<bool()>* stop = nullptr;
+  bool response_checked = false;
+  std::optional<Error> response_error;
+  bool ended_by_us = false;
+};
+
+std::size_t write_live(char* data, std::size_t size, std::size_t count, void* client) {
+  auto& transfer = *static_cast<LiveTransfer*>(client);
+  const std::size_t length = size * count;
+  if (!transfer.response_checked) {
+    transfer.response_checked = true;
+    transfer.response_error = check_response(transfer.handle);
+    if (transfer.response_error) return CURL_WRITEFUNC_ERROR;
+  }
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
+  if (!(*transfer.on_bytes)(std::span(bytes, length))) {
+    transfer.ended_by_us = true;
+    return CURL_WRITEFUNC_ERROR;
+  }
+  return length;
+}
+
+// CURLOPT_XFERINFOFUNCTION: curl asks about once a second, and whenever data moves.
+int live_progress(void* client, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto& transfer = *static_cast<LiveTransfer*>(client);
+  if ((*transfer.stop)()) {
+    transfer.ended_by_us = true;
+    return 1;
+  }
+  return 0;
+}
+
 // Parses the URL up front so that a bad one or a wrong scheme fails with a clear message
 // before any connection is attempted.
 core::Result<UrlPtr> parse_url(std::string_view text) {
@@ -108,7 +145,9 @@ core::Result<UrlPtr> parse_url(std::string_view text) {
   return url;
 }
 
-bool configure(CURL* handle, CURLU* url, const FetchOptions& options, Transfer& transfer) {
+// The options every transfer shares: protocols, redirects, no proxy, the address check.
+bool configure_common(CURL* handle, CURLU* url, const FetchOptions& options,
+                      ConnectCheck& connect) {
   bool ok = true;
   const auto set = [&](CURLoption option, auto value) {
     ok = ok && curl_easy_setopt(handle, option, value) == CURLE_OK;
@@ -122,15 +161,25 @@ bool configure(CURL* handle, CURLU* url, const FetchOptions& options, Transfer& 
   set(CURLOPT_PROXY, "");
   set(CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: required with threads
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-  set(CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
-  set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   set(CURLOPT_USERAGENT, "earshot");
   set(CURLOPT_OPENSOCKETFUNCTION, &open_checked_socket);
-  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&transfer.connect));
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&connect));
+  return ok;
+}
+
+bool configure(CURL* handle, CURLU* url, const FetchOptions& options, Transfer& transfer) {
+  bool ok = configure_common(handle, url, options, transfer.connect);
+  const auto set = [&](CURLoption option, auto value) {
+    ok = ok && curl_easy_setopt(handle, option, value) == CURLE_OK;
+  };
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+  set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   set(CURLOPT_WRITEFUNCTION, &write_body);
   set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
   return ok;
 }
+
+Error connection_error(CURLcode code, const ConnectCheck& connect, const FetchOptions& options);
 
 // Maps a failed transfer to the error a client should see; callback flags come first because
 // they explain curl's generic codes (a refused socket reads as "couldn't connect").
@@ -140,7 +189,12 @@ Error transfer_error(CURLcode code, const Transfer& transfer, const FetchOptions
     return Error{ErrorCode::too_large, "Download is larger than the limit of " +
                                            std::to_string(options.max_bytes) + " bytes"};
   }
-  if (transfer.connect.refused && code == CURLE_COULDNT_CONNECT) {
+  return connection_error(code, transfer.connect, options);
+}
+
+// A transfer that failed on the way: the address check, timeouts, redirects, DNS, the rest.
+Error connection_error(CURLcode code, const ConnectCheck& connect, const FetchOptions& options) {
+  if (connect.refused && code == CURLE_COULDNT_CONNECT) {
     return Error{ErrorCode::invalid_input, "URL resolves to a private or loopback address"};
   }
   switch (code) {
@@ -195,6 +249,46 @@ core::Result<Fetcher> Fetcher::create(FetchOptions options) {
     return Error{ErrorCode::internal, "Could not initialise libcurl"};
   }
   return Fetcher(std::move(options));
+}
+
+core::Status Fetcher::follow(std::string_view url_text,
+                             const std::function<bool(std::span<const std::uint8_t>)>& on_bytes,
+                             const std::function<bool()>& stop,
+                             std::chrono::seconds idle_timeout) const {
+  auto url = parse_url(url_text);
+  if (!url) return url.error();
+  EasyPtr handle(curl_easy_init());
+  if (!handle) return Error{ErrorCode::internal, "Could not create a curl handle"};
+  LiveTransfer transfer;
+  transfer.handle = handle.get();
+  transfer.connect.policy = &options_.policy;
+  transfer.on_bytes = &on_bytes;
+  transfer.stop = &stop;
+  bool ok = configure_common(handle.get(), url->get(), options_, transfer.connect);
+  const auto set = [&](CURLoption option, auto value) {
+    ok = ok && curl_easy_setopt(handle.get(), option, value) == CURLE_OK;
+  };
+  set(CURLOPT_WRITEFUNCTION, &write_live);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_NOPROGRESS, 0L);
+  set(CURLOPT_XFERINFOFUNCTION, &live_progress);
+  set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
+  // A stall: under one byte a second for idle_timeout.
+  set(CURLOPT_LOW_SPEED_LIMIT, 1L);
+  set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(idle_timeout.count()));
+  if (!ok) return Error{ErrorCode::internal, "libcurl refused the stream options"};
+  const CURLcode code = curl_easy_perform(handle.get());
+  if (transfer.ended_by_us) return {};
+  if (transfer.response_error) return *transfer.response_error;
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    return Error{ErrorCode::download_failed,
+                 "the stream stalled: no audio for " + std::to_string(idle_timeout.count()) + " s"};
+  }
+  if (code != CURLE_OK) return connection_error(code, transfer.connect, options_);
+  if (!transfer.response_checked) {
+    if (auto error = check_response(handle.get())) return *error;
+  }
+  return {};
 }
 
 core::Result<Download> Fetcher::fetch(std::string_view url_text) const {

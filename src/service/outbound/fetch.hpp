@@ -17,6 +17,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,6 +60,16 @@ class Fetcher {
   static core::Result<Fetcher> create(FetchOptions options);
 
   core::Result<Download> fetch(std::string_view url) const;
+
+  // Follows a live stream (Icecast, SHOUTcast, chunked HTTP audio): the same URL, address and
+  // content-type checks as fetch(), but no byte cap and no total timeout. Each part of the body
+  // goes to `on_bytes` as it arrives; returning false from it, or true from `stop` (asked at
+  // least once a second), ends the transfer without an error. Ends with an io error "the
+  // stream stalled" when no byte came for `idle_timeout`; success when the server closed it.
+  // BLOCKS for as long as the stream lasts.
+  core::Status follow(std::string_view url,
+                      const std::function<bool(std::span<const std::uint8_t>)>& on_bytes,
+                      const std::function<bool()>& stop, std::chrono::seconds idle_timeout) const;
 
   const FetchOptions& options() const { return options_; }
 

@@ -12,6 +12,18 @@
 
 namespace earshot::service {
 
+// Statuses that are a route's own (not an ErrorCode's); all error bodies still come from
+// http_errors.
+inline constexpr int kOk = 200;
+inline constexpr int kCreated = 201;
+inline constexpr int kAccepted = 202;
+inline constexpr int kBadRequest = 400;
+inline constexpr int kNotFound = 404;
+inline constexpr int kMethodNotAllowed = 405;
+inline constexpr int kUnsupportedMediaType = 415;
+inline constexpr int kServiceUnavailable = 503;
+inline constexpr int kGatewayTimeout = 504;
+
 inline HttpResponse json_response(int status, const nlohmann::ordered_json& body) {
   return HttpResponse{status,
                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),

@@ -15,15 +15,6 @@
 namespace earshot::service {
 namespace {
 
-// Statuses that are the route's own (not an ErrorCode); all bodies still come from
-// http_errors.
-constexpr int kOk = 200;
-constexpr int kNotFound = 404;
-constexpr int kMethodNotAllowed = 405;
-constexpr int kUnsupportedMediaType = 415;
-constexpr int kServiceUnavailable = 503;
-constexpr int kGatewayTimeout = 504;
-
 constexpr std::string_view kUnmatched = "unmatched";
 constexpr auto kReadinessTimeout = std::chrono::milliseconds(500);
 
@@ -156,6 +147,9 @@ std::span<const Routes::Entry> Routes::entries() {
       {{"POST", "/jobs"}, &Routes::submit_job, kJobBody},
       {{"POST", "/jobs/batch"}, &Routes::submit_jobs, kBatchBody},
       {{"GET", "/jobs/*"}, &Routes::find_job, kNoBody},
+      {{"POST", "/streams"}, &Routes::start_stream, kJobBody},
+      {{"GET", "/streams/*"}, &Routes::find_stream, kNoBody},
+      {{"DELETE", "/streams/*"}, &Routes::stop_stream, kNoBody},
   };
   return kEntries;
 }
@@ -168,14 +162,16 @@ std::vector<RouteInfo> Routes::table() {
 
 Routes::Routes(RoutesOptions options, std::shared_ptr<const AnalysisPipeline> pipeline,
                std::shared_ptr<JobQueue> jobs, std::shared_ptr<ServiceMetrics> metrics,
-               std::shared_ptr<ModelCatalog> catalog, ApiDocs docs)
+               std::shared_ptr<ModelCatalog> catalog, std::shared_ptr<StreamMonitors> streams,
+               ApiDocs docs)
     : root_message_(std::move(options.root_message)),
       redis_(std::move(options.redis)),
       pipeline_(std::move(pipeline)),
       jobs_(std::move(jobs)),
       metrics_(std::move(metrics)),
       docs_(std::move(docs)),
-      catalog_(std::move(catalog)) {}
+      catalog_(std::move(catalog)),
+      streams_(std::move(streams)) {}
 
 HttpResponse Routes::busy_response() {
   auto response =

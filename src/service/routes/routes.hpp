@@ -45,6 +45,7 @@
 namespace earshot::service {
 
 class ServiceLog;
+class StreamMonitors;
 
 // Either an answer now, or work to run on the RequestPool that produces the answer.
 struct Dispatch {
@@ -69,7 +70,8 @@ class Routes {
   // Every pointer is set (app::build_routes builds them).
   Routes(RoutesOptions options, std::shared_ptr<const AnalysisPipeline> pipeline,
          std::shared_ptr<JobQueue> jobs, std::shared_ptr<ServiceMetrics> metrics,
-         std::shared_ptr<ModelCatalog> catalog, ApiDocs docs);
+         std::shared_ptr<ModelCatalog> catalog, std::shared_ptr<StreamMonitors> streams,
+         ApiDocs docs);
 
   const ApiDocs& api_docs() const { return docs_; }
   ModelCatalog& models() const { return *catalog_; }
@@ -126,6 +128,10 @@ class Routes {
   Dispatch list_models(HttpRequest& request) const;
   Dispatch predict_anomaly(HttpRequest& request) const;
   Dispatch reload_models(HttpRequest& request) const;
+  // routes_streams.cpp
+  Dispatch start_stream(HttpRequest& request) const;
+  Dispatch find_stream(HttpRequest& request) const;  // the state, or /events
+  Dispatch stop_stream(HttpRequest& request) const;
 
   std::string root_message_;
   std::optional<RedisEndpoint> redis_;  // nullopt: no Redis configured
@@ -134,6 +140,7 @@ class Routes {
   std::shared_ptr<ServiceMetrics> metrics_;
   ApiDocs docs_;
   std::shared_ptr<ModelCatalog> catalog_;
+  std::shared_ptr<StreamMonitors> streams_;
 };
 
 }  // namespace earshot::service

@@ -11,11 +11,6 @@
 namespace earshot::service {
 namespace {
 
-constexpr int kAccepted = 202;
-constexpr int kBadRequest = 400;
-constexpr int kNotFound = 404;
-constexpr int kMethodNotAllowed = 405;
-constexpr int kServiceUnavailable = 503;
 constexpr std::size_t kMaxBatch = 1000;
 constexpr std::string_view kJobsPrefix = "/jobs/";
 

@@ -14,8 +14,6 @@
 namespace earshot::service {
 namespace {
 
-constexpr int kBadRequest = 400;
-
 nlohmann::ordered_json prediction_json(const std::string& model_name,
                                        const models::Prediction& prediction, double latency_ms) {
   nlohmann::ordered_json body{{"model_name", model_name}};

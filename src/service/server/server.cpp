@@ -41,6 +41,8 @@ constexpr std::size_t kSpareDescriptors = 64;
 constexpr auto kAcceptBackoffMin = std::chrono::milliseconds(10);
 constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(1000);
 constexpr auto kFullPoll = std::chrono::milliseconds(20);
+constexpr auto kStreamPoll = std::chrono::milliseconds(200);
+constexpr auto kStreamKeepAlive = std::chrono::seconds(15);
 constexpr auto kRejectionWriteTime = std::chrono::seconds(5);
 // After the grace period: time for the 503s of abandoned requests to be written.
 constexpr auto kFinalWriteTime = std::chrono::milliseconds(500);
@@ -221,6 +223,47 @@ struct Server::Impl {
     co_await linger_and_close(session.stream);
   }
 
+  // A body made as it goes (BodySource; Server-Sent Events): the head, then each part the source
+  // gives as a chunk, asking it every kStreamPoll, with a comment line when it has been quiet
+  // for kStreamKeepAlive so that proxies keep the connection and a gone client is noticed.
+  asio::awaitable<void> write_stream(Session& session, const HttpResponse& response,
+                                     unsigned version, const std::string& request_id) {
+    http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
+    head.set(http::field::content_type, response.content_type);
+    head.set("X-Request-ID", request_id);
+    for (const auto& [name, value] : response.headers) head.set(name, value);
+    head.keep_alive(false);
+    head.chunked(true);
+    http::response_serializer<http::empty_body> serializer{head};
+    session.stream.expires_after(options.request_timeout);
+    auto [head_ec, head_bytes] = co_await http::async_write_header(
+        session.stream, serializer, asio::as_tuple(asio::use_awaitable));
+    (void)head_bytes;
+    if (head_ec) co_return;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    auto last_write = Clock::now();
+    while (!stopping) {
+      std::optional<std::string> part = response.stream->next();
+      if (!part) break;
+      if (part->empty() && Clock::now() - last_write >= kStreamKeepAlive) part = ": keep-alive\n\n";
+      if (part->empty()) {
+        timer.expires_after(kStreamPoll);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
+      }
+      session.stream.expires_after(options.request_timeout);
+      auto [ec, written] =
+          co_await asio::async_write(session.stream, http::make_chunk(asio::buffer(*part)),
+                                     asio::as_tuple(asio::use_awaitable));
+      (void)written;
+      if (ec) co_return;  // the client went away
+      last_write = Clock::now();
+    }
+    session.stream.expires_after(options.request_timeout);
+    co_await asio::async_write(session.stream, http::make_chunk_last(),
+                               asio::as_tuple(asio::use_awaitable));
+  }
+
   // The answer of the routes (on the pool when the route has work), or of the server when the
   // pool refused, timed out or is stopping.
   asio::awaitable<HttpResponse> answer(Session& session, Dispatch dispatch) {
@@ -272,6 +315,12 @@ struct Server::Impl {
       Dispatch dispatch = routes.dispatch(std::move(req));
       exchange.route = dispatch.route;
       HttpResponse response = co_await answer(*session, std::move(dispatch));
+      if (response.stream && request.method() != http::verb::head) {
+        co_await write_stream(*session, response, request.version(), exchange.request_id);
+        record(exchange, *session, response);
+        metrics->in_flight.add(-1);
+        break;  // an event stream ends its connection
+      }
       const bool keep_alive = request.keep_alive() && !stopping;
       auto out = to_beast(response, request.version(), keep_alive,
                           request.method() == http::verb::head, exchange.request_id);

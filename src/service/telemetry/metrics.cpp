@@ -25,7 +25,12 @@ ServiceMetrics::ServiceMetrics()
       redis_circuit_open("earshot_redis_circuit_open",
                          "1 while the Redis circuit breaker is open (calls skip Redis)."),
       jobs("earshot_jobs_total",
-           "Job events: queued, started, succeeded, retried, failed, reclaimed.", {"event"}) {}
+           "Job events: queued, started, succeeded, retried, failed, reclaimed.", {"event"}),
+      streams_active("earshot_streams_active", "Live streams being followed (POST /streams)."),
+      streams("earshot_streams_total",
+              "Live stream events: started, and the reason each ended (max_seconds, stopped, "
+              "source_ended, idle, source_error, error).",
+              {"event"}) {}
 
 void ServiceMetrics::set_queue_depth_source(std::function<std::size_t()> source) {
   queue_depth_ = std::move(source);
@@ -45,6 +50,8 @@ std::string ServiceMetrics::render() const {
   redis_errors.render(out);
   redis_circuit_open.render(out);
   jobs.render(out);
+  streams_active.render(out);
+  streams.render(out);
   const std::size_t depth = queue_depth_ ? queue_depth_() : 0;
   out += "# HELP earshot_analysis_queue_depth Analyses waiting for a worker thread.\n";
   out += "# TYPE earshot_analysis_queue_depth gauge\n";

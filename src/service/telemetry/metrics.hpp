@@ -40,6 +40,10 @@ struct ServiceMetrics {
   prometheus::Gauge redis_circuit_open;
   // Jobs by event: queued, started, succeeded, retried, failed (dead letter), reclaimed.
   prometheus::Counter jobs;
+  // Live streams followed (POST /streams) now, and by event: started, then the reason each
+  // ended (max_seconds, stopped, source_ended, idle, source_error, error).
+  prometheus::Gauge streams_active;
+  prometheus::Counter streams;
 
   // Where the analysis queue depth comes from (the server's RequestPool); 0 until set. Call
   // before the server serves requests.
