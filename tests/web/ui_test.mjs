@@ -7,10 +7,13 @@
 // writes (espeak-ng speech, 3 s of silence, 3 s of white noise), waits for the answer and
 // checks what the page shows: the class, the probabilities, the segment table and metadata,
 // and that the waveform and spectrogram canvases were drawn. Then uploads a text file and checks that the server's 400 is shown.
+// Last, follows a live stream: a loopback HTTP server of this test plays the same audio as MP3
+// at twice real time, and the page must show segments while it plays and all of them at its end.
 // Saves ARTEFACT_DIR/ui.png (the page with its result). Exits 0 when every check passed.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -135,7 +138,8 @@ for (let attempt = 1; ; attempt++) {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(earshot, ["serve"], {
-    env: { ...process.env, API_HOST: "127.0.0.1", API_PORT: String(port), LOG_LEVEL: "warning" },
+    env: { ...process.env, API_HOST: "127.0.0.1", API_PORT: String(port), LOG_LEVEL: "warning",
+           ALLOW_PRIVATE_URLS: "true" },  // the live stream comes from this test, on loopback
     stdio: ["ignore", "inherit", "inherit"],
   });
   try {
@@ -149,10 +153,10 @@ for (let attempt = 1; ; attempt++) {
 }
 let browser;
 const deadline = setTimeout(() => {
-  console.error("ui_test: gave up after 90 s");
+  console.error("ui_test: gave up after 150 s");
   server.kill("SIGKILL");
   process.exit(1);
-}, 90_000);
+}, 150_000);
 
 try {
   browser = await chromium.launch({
@@ -203,6 +207,46 @@ try {
   await page.waitForSelector("#status.error", { timeout: 30_000 });
   const error = await page.textContent("#status");
   check(error.startsWith("400:"), `a file that is not audio shows the server's 400 ("${error}")`);
+
+  // A live stream: the same audio three times as 32 kb/s MP3, sent at twice real time (about
+  // 17 s), then closed. Segments close about 7 s of audio after their end, so the first ones
+  // arrive while it plays.
+  const mp3 = spawnSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-stream_loop", "2", "-i", wav,
+                                   "-b:a", "32k", "-f", "mp3", "-"], { maxBuffer: 1 << 26 }).stdout;
+  const radio = createHttpServer((request, response) => {
+    response.writeHead(200, { "Content-Type": "audio/mpeg" });
+    let sent = 0;
+    const timer = setInterval(() => {
+      response.write(mp3.subarray(sent, sent + 800));  // 8 kB/s: twice 32 kb/s
+      sent += 800;
+      if (sent >= mp3.length) {
+        clearInterval(timer);
+        response.end();
+      }
+    }, 100);
+    request.on("close", () => clearInterval(timer));
+  });
+  await new Promise((ready) => radio.listen(0, "127.0.0.1", ready));
+  const streamUrl = `http://127.0.0.1:${radio.address().port}/live.mp3`;
+  await page.fill("#stream-input", streamUrl);
+  await page.click("#stream-form button[type=submit]");
+  // The first segment's event; the radio is still sending when it comes.
+  await page.waitForFunction(() => /^(Following|The stream ended)/.test(
+    document.getElementById("status").textContent), null, { timeout: 30_000 });
+  const whilePlaying = await page.textContent("#status");
+  const rowsWhilePlaying = await page.$$eval("#segments tbody tr", (rows) => rows.length);
+  check(whilePlaying.startsWith("Following") && rowsWhilePlaying >= 1,
+        `segments are shown while the stream plays ("${whilePlaying}", ${rowsWhilePlaying} rows)`);
+  await page.waitForFunction(() => document.getElementById("status").textContent
+                                      .startsWith("The stream ended"), null, { timeout: 40_000 });
+  const ended = await page.textContent("#status");
+  check(ended.includes("source_ended"), `the page says the source ended it ("${ended}")`);
+  const streamLabels = await page.$$eval("#segments tbody tr", (rows) =>
+    rows.map((row) => row.cells[2].textContent).join(","));
+  check(streamLabels === Array(3).fill("speech,silence,noise").join(","),
+        `the stream's timeline is speech, silence, noise three times ("${streamLabels}")`);
+  check((await drawnPixels(page, "#waveform")) > 1000, "the stream's timeline is drawn");
+  radio.close();
 } catch (error) {
   failures.push(String(error.stack || error));
   console.error(error);

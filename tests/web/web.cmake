@@ -10,5 +10,5 @@ if(TARGET earshot)
     COMMAND ${EARSHOT_NODE} ${CMAKE_CURRENT_LIST_DIR}/ui_test.mjs $<TARGET_FILE:earshot>
             ${PROJECT_BINARY_DIR}/test-artefacts)
   set_tests_properties(WebUi.UploadShowsClassTimelineAndPictures
-    PROPERTIES LABELS integration TIMEOUT 120)
+    PROPERTIES LABELS integration TIMEOUT 180)
 endif()

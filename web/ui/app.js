@@ -1,6 +1,7 @@
 // The earshot try-it page: sends a file (POST /analyze) or a URL (POST /analyze-audio), both
-// with ?overview=true, and draws the answer. Plain browser JavaScript, no build step and no
-// dependency, so earshot can serve it from its own binary.
+// with ?overview=true, and draws the answer; or follows a live stream (POST /streams) and draws
+// its timeline as segments arrive (Server-Sent Events). Plain browser JavaScript, no build step
+// and no dependency, so earshot can serve it from its own binary.
 "use strict";
 
 const CLASSES = ["speech", "music", "noise", "silence"];
@@ -218,6 +219,88 @@ function showMetadata(data) {
     row.insertCell().textContent = value;
   }
 }
+
+// A live stream followed: its segments as they close, drawn on a timeline that grows.
+let following = null;  // {id, url, events: EventSource, segments: []}
+
+function showStream(state, segments) {
+  const end = segments.length ? segments[segments.length - 1].end : 0;
+  const data = { ...state, segments, duration: state.seconds || end };
+  $("result").hidden = false;
+  $("classification").textContent = state.classification ?? "listening…";
+  $("classification").style.color = classColour(state.classification ?? "silence");
+  showProbabilities(state.class_probabilities || {});
+  showLegend();
+  drawWaveform($("waveform"), { ...data, duration: Math.max(end, data.duration || 0) });
+  prepare($("spectrogram"));
+  showSegments(segments);
+  showMetadata({ duration: data.duration, warnings: state.error ? [state.error] : [] });
+  $("raw").textContent = JSON.stringify({ ...state, segments }, null, 2);
+}
+
+function stopFollowing() {
+  if (!following) return;
+  following.events.close();
+  $("stream-stop").hidden = true;
+  setBusy(false);
+}
+
+async function followStream(url) {
+  stopFollowing();
+  setBusy(true);
+  setStatus(`Connecting to ${url}…`);
+  let response;
+  let body;
+  try {
+    response = await fetch("/streams", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ url }),
+    });
+    body = await response.json().catch(() => null);
+  } catch (error) {
+    setBusy(false);
+    setStatus(`The request failed: ${error.message}`, true);
+    return;
+  }
+  if (!response.ok) {
+    setBusy(false);
+    setStatus(errorText(response.status, body), true);
+    return;
+  }
+  const events = new EventSource(`/streams/${body.id}/events`);
+  following = { id: body.id, url, events, segments: [] };
+  const current = following;
+  $("stream-stop").hidden = false;
+  $("stream-stop").disabled = false;
+  showStream(body, []);
+  events.addEventListener("segment", (event) => {
+    current.segments.push(JSON.parse(event.data));
+    const heard = current.segments[current.segments.length - 1].end;
+    setStatus(`Following ${url}: ${heard.toFixed(1)} s heard, ${current.segments.length} segments.`);
+    showStream({ ...body, seconds: heard }, current.segments);
+  });
+  events.addEventListener("end", (event) => {
+    const state = JSON.parse(event.data);
+    events.close();
+    showStream(state, current.segments);
+    setStatus(`The stream ended (${state.reason})${state.error ? `: ${state.error}` : ""}.`,
+              state.state === "failed");
+    stopFollowing();
+  });
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED) stopFollowing();
+  };
+}
+
+$("stream-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  followStream($("stream-input").value.trim());
+});
+
+$("stream-stop").addEventListener("click", async () => {
+  if (following) await fetch(`/streams/${following.id}`, { method: "DELETE" });
+});
 
 $("file-input").addEventListener("change", (event) => {
   const [file] = event.target.files;
