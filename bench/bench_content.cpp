@@ -3,7 +3,8 @@
 // Analyzer adds per second of audio once it has 16 kHz mono), and the two parts alone.
 // Target: >= 1000x real time on one core for log-mel + model. Also the overview
 // (waveform envelope and mel spectrogram, ?overview=true), whose cost rides on the same 16 kHz
-// mono stream: compare overview_only with classify_windows.
+// mono stream: compare overview_only with classify_windows; and following a stream segment by
+// segment (follow_windows) against the whole-file classify_windows.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "analysis/content_classifier.hpp"
 #include "analysis/content_cnn.hpp"
+#include "analysis/content_follower.hpp"
 #include "analysis/overview.hpp"
 #include "dsp/content/content_log_mel.hpp"
 #include "test_signal.hpp"
@@ -44,6 +46,25 @@ void classify_windows(benchmark::State& state) {
     classifier.add(signal());
     auto summary = classifier.finish(kSeconds);
     benchmark::DoNotOptimize(summary);
+  }
+  report_speed(state);
+}
+
+// ContentFollower over the same signal in 0.1 s blocks, as `--follow` and live streams run:
+// segments given out as they close. Compare with classify_windows: the difference is the cost
+// of re-reading the last few seconds' timeline each second.
+void follow_windows(benchmark::State& state) {
+  const auto& scorer = analysis::ContentScorer::shipped();
+  const auto& s = signal();
+  constexpr std::size_t kBlock = kRate / 10;
+  for (auto _ : state) {
+    analysis::ContentFollower follower(scorer, -50.0);
+    std::size_t segments = 0;
+    for (std::size_t at = 0; at < s.size(); at += kBlock) {
+      segments += follower.add(std::span(s).subspan(at, std::min(kBlock, s.size() - at))).size();
+    }
+    segments += follower.finish(kSeconds).size();
+    benchmark::DoNotOptimize(segments);
   }
   report_speed(state);
 }
@@ -97,6 +118,7 @@ void overview_only(benchmark::State& state) {
 }
 
 BENCHMARK(classify_windows)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(follow_windows)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(log_mel_only)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(model_only)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(overview_only)->Unit(benchmark::kMillisecond)->UseRealTime();

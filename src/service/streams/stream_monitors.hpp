@@ -3,10 +3,9 @@
 // ended monitors are kept (their timelines readable) until `kept_ended` newer ones have ended.
 // Metrics: earshot_streams_active, earshot_streams_total{event}. Thread-safe.
 //
-// Monitors live in the process that started them. With Redis they are not handed to workers:
-// a monitor is a long-lived connection and a few threads, not a unit of work a queue can
-// retry, and its subscribers are connected to this process. A restart ends every monitor; a
-// client sees its event stream close without an "end" event and starts the stream again.
+// Monitors live in the process that started them, with Redis too (they are not handed to
+// workers as jobs are). A restart ends every monitor; a client sees its event stream close
+// without an "end" event and starts the stream again.
 #pragma once
 
 #include <chrono>
