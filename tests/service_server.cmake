@@ -6,6 +6,7 @@ if(TARGET earshot_service_server)
   earshot_add_test(earshot_service_routes_tests LABEL unit TIMEOUT 60
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/service/api_docs_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/service/byte_queue_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/model_routes_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/prometheus_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/service/route_limits_test.cpp
