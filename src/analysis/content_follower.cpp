@@ -37,9 +37,11 @@ std::vector<ContentSegment> ContentFollower::add(std::span<const float> samples)
 std::vector<ContentSegment> ContentFollower::finish(double duration) {
   classifier_.flush();
   auto segments = settle(true, duration);
+  constexpr auto kSilence = static_cast<std::size_t>(ContentClass::silence);
   for (std::size_t c = 0; c < kContentClassCount; ++c) {
+    // Nothing heard at all is silence, as a whole file of nothing is.
     summary_.probabilities[c] = weighed_seconds_ > 0.0 ? probability_mass_[c] / weighed_seconds_
-                                                       : (c == kContentClassCount - 1 ? 1.0 : 0.0);
+                                                       : (c == kSilence ? 1.0 : 0.0);
   }
   summary_.classification = classification_of(covered_);
   return segments;

@@ -61,6 +61,9 @@ class Fetcher {
 
   core::Result<Download> fetch(std::string_view url) const;
 
+  // The start of follow()'s error message when a stream stalled (idle_timeout passed).
+  static constexpr std::string_view kStalled = "the stream stalled";
+
   // Follows a live stream (Icecast, SHOUTcast, chunked HTTP audio): the same URL, address and
   // content-type checks as fetch(), but no byte cap and no total timeout. Each part of the body
   // goes to `on_bytes` as it arrives; returning false from it, or true from `stop` (asked at

@@ -101,7 +101,7 @@ void StreamMonitor::run() {
     return;
   }
   if (download_error) {
-    reason = download_error->message.starts_with("the stream stalled") ? "idle" : "source_error";
+    reason = download_error->message.starts_with(Fetcher::kStalled) ? "idle" : "source_error";
   } else if (deleted_) {
     reason = "stopped";
   } else if (deadline) {
