@@ -21,16 +21,18 @@ constexpr auto kStopWait = std::chrono::seconds(5);
 std::variant<StreamRequest, HttpErrorResponse> parse_stream_request(
     const std::string& body, std::chrono::seconds default_seconds) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
-  if (json.is_discarded() || json.is_object() == false) {
+  if (json.is_discarded() || !json.is_object()) {
     return validation_error({"body"}, "a JSON object is required", validation_type::json_decode);
   }
   StreamRequest request;
   request.max_seconds = default_seconds;
   const auto url = json.find("url");
-  if (url == json.end())
+  if (url == json.end()) {
     return validation_error({"body", "url"}, "field required", validation_type::missing);
-  if (!url->is_string())
+  }
+  if (!url->is_string()) {
     return validation_error({"body", "url"}, "str type expected", validation_type::not_string);
+  }
   request.url = url->get<std::string>();
   if (request.url.size() > kMaxUrlLength) {
     return validation_error({"body", "url"}, "ensure this value has at most 8192 characters",
