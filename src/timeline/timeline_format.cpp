@@ -6,6 +6,8 @@
 #include <charconv>
 #include <string>
 
+#include "core/text.hpp"
+
 namespace earshot::timeline {
 namespace {
 
@@ -47,13 +49,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // One member of an Accept list: its media range and its quality (1 unless q= says otherwise;
 // a q that does not parse counts as 0, as if the range were not there).
 struct AcceptedRange {
@@ -67,7 +62,7 @@ AcceptedRange parse_range(std::string_view member) {
     const auto semicolon = member.find(';');
     const auto part = trim(member.substr(0, semicolon));
     if (first) {
-      range.media_range = lower(part);
+      range.media_range = core::ascii_lower(part);
     } else if (part.size() > 2 && (part[0] == 'q' || part[0] == 'Q') && part[1] == '=') {
       const auto value = part.substr(2);
       double quality = 0.0;
@@ -90,7 +85,7 @@ std::string_view name(TimelineFormat format) {
 }
 
 std::optional<TimelineFormat> parse_format(std::string_view text) {
-  const std::string wanted = lower(trim(text));
+  const std::string wanted = core::ascii_lower(trim(text));
   for (const FormatInfo& entry : kFormats) {
     if (entry.name == wanted) return entry.format;
   }

@@ -90,7 +90,8 @@ def assert_same_turns(test, got, want):
         test.assertAlmostEqual(g_end, w_end, delta=0.006)
 
 
-class Exports(unittest.TestCase):
+class WithComposite(unittest.TestCase):
+    """A composite file made once per class (`path`) and its JSON result (`result`)."""
     @classmethod
     def setUpClass(cls):
         cls.folder = tempfile.TemporaryDirectory()
@@ -100,6 +101,9 @@ class Exports(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.folder.cleanup()
+
+
+class Exports(WithComposite):
 
     def test_every_format_reads_back_as_the_json_segments(self):
         self.assertGreaterEqual(len(self.result["segments"]), 3)
@@ -151,16 +155,7 @@ class Exports(unittest.TestCase):
                 self.assertEqual(out.stdout, "")
 
 
-class StandardInput(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.folder = tempfile.TemporaryDirectory()
-        cls.path = make_composite(cls.folder.name)
-        cls.result = json_segments(cls.path)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.folder.cleanup()
+class StandardInput(WithComposite):
 
     def encoded(self, fmt, *args):
         return subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", self.path,

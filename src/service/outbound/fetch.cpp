@@ -53,15 +53,23 @@ std::optional<Error> check_response(CURL* handle) {
   return std::nullopt;
 }
 
+// Checks the response once, at its first body bytes, which arrive after the final response's
+// headers (curl skips the bodies of redirects it follows): so a 404 or an HTML page is refused
+// before any of it is kept. False when it is refused.
+template <typename AnyTransfer>
+bool response_passes(AnyTransfer& transfer) {
+  if (transfer.response_checked) return !transfer.response_error;
+  transfer.response_checked = true;
+  transfer.response_error = check_response(transfer.handle);
+  return !transfer.response_error;
+}
+
 std::size_t write_body(char* data, std::size_t size, std::size_t count, void* client) {
   auto& transfer = *static_cast<Transfer*>(client);
   const std::size_t length = size * count;
-  if (!transfer.response_checked) {
-    // The first body bytes arrive after the final response's headers (curl skips the bodies
-    // of redirects it follows), so a 404 or an HTML page is refused before it is stored.
-    transfer.response_checked = true;
-    transfer.response_error = check_response(transfer.handle);
-    if (transfer.response_error) return CURL_WRITEFUNC_ERROR;
+  const bool first = !transfer.response_checked;
+  if (!response_passes(transfer)) return CURL_WRITEFUNC_ERROR;
+  if (first) {
     curl_off_t declared = -1;
     curl_easy_getinfo(transfer.handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
     if (declared > 0) {
@@ -93,11 +101,7 @@ struct LiveTransfer {
 std::size_t write_live(char* data, std::size_t size, std::size_t count, void* client) {
   auto& transfer = *static_cast<LiveTransfer*>(client);
   const std::size_t length = size * count;
-  if (!transfer.response_checked) {
-    transfer.response_checked = true;
-    transfer.response_error = check_response(transfer.handle);
-    if (transfer.response_error) return CURL_WRITEFUNC_ERROR;
-  }
+  if (!response_passes(transfer)) return CURL_WRITEFUNC_ERROR;
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
   if (!(*transfer.on_bytes)(std::span(bytes, length))) {
     transfer.ended_by_us = true;
