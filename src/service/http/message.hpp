@@ -18,6 +18,8 @@ struct HttpRequest {
   std::string content_type;
   std::string body;
   std::string accept = {};  // the Accept header: which format the answer may take
+  // The Last-Event-ID header: an event stream's client reconnecting after this event.
+  std::string last_event_id = {};
 };
 
 // A response body written as it is made, for as long as it lasts (Server-Sent Events): the

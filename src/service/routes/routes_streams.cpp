@@ -1,6 +1,8 @@
 // The live stream routes: POST /streams, GET /streams/{id}, GET /streams/{id}/events (Server-
 // Sent Events) and DELETE /streams/{id} (the monitors are in service/streams).
+#include <charconv>
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -60,13 +62,25 @@ std::variant<StreamRequest, HttpErrorResponse> parse_stream_request(
 // reads them.
 class MonitorEvents final : public BodySource {
  public:
-  explicit MonitorEvents(std::shared_ptr<StreamMonitor> monitor) : monitor_(std::move(monitor)) {}
+  MonitorEvents(std::shared_ptr<StreamMonitor> monitor, std::size_t first)
+      : monitor_(std::move(monitor)), next_(first) {}
   std::optional<std::string> next() override { return monitor_->events(next_); }
 
  private:
   std::shared_ptr<StreamMonitor> monitor_;
-  std::size_t next_ = 0;
+  std::size_t next_;
 };
+
+// The first segment to send: the one after Last-Event-ID (a segment's index), so that a client
+// that reconnects, as EventSource does by itself, gets no segment twice; 0 without one.
+std::size_t first_event(std::string_view last_event_id) {
+  std::size_t last = 0;
+  const auto [end, error] =
+      std::from_chars(last_event_id.data(), last_event_id.data() + last_event_id.size(), last);
+  const bool valid = !last_event_id.empty() && error == std::errc() &&
+                     end == last_event_id.data() + last_event_id.size();
+  return valid ? last + (last < std::numeric_limits<std::size_t>::max() ? 1 : 0) : 0;
+}
 
 HttpResponse unknown_stream() {
   return HttpResponse::from(detail_response(kNotFound, "Stream not found"));
@@ -110,7 +124,8 @@ Dispatch Routes::find_stream(HttpRequest& request) const {
                         "text/event-stream",
                         {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}},
                         {}};
-  response.stream = std::make_shared<MonitorEvents>(std::move(monitor));
+  response.stream =
+      std::make_shared<MonitorEvents>(std::move(monitor), first_event(request.last_event_id));
   return now(kRoute, std::move(response));
 }
 

@@ -309,9 +309,12 @@ struct Server::Impl {
       Exchange exchange{request_id_for(request["X-Request-ID"]),
                         std::string(request.method_string()), std::string(request.target()),
                         "unmatched", request.body().size()};
-      HttpRequest req{exchange.method, exchange.target,
-                      std::string(request[http::field::content_type]), std::move(request.body()),
-                      std::string(request[http::field::accept])};
+      HttpRequest req{exchange.method,
+                      exchange.target,
+                      std::string(request[http::field::content_type]),
+                      std::move(request.body()),
+                      std::string(request[http::field::accept]),
+                      std::string(request["Last-Event-ID"])};
       Dispatch dispatch = routes.dispatch(std::move(req));
       exchange.route = dispatch.route;
       HttpResponse response = co_await answer(*session, std::move(dispatch));

@@ -176,10 +176,11 @@ class Earshot:
         finally:
             connection.close()
 
-    def events(self, stream_id):
-        """The stream's Server-Sent Events as (name, data), until the response ends."""
+    def events(self, stream_id, last_event_id=None):
+        """The stream's Server-Sent Events as (name, data, time), until the response ends."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        connection.request("GET", f"/streams/{stream_id}/events")
+        headers = {} if last_event_id is None else {"Last-Event-ID": str(last_event_id)}
+        connection.request("GET", f"/streams/{stream_id}/events", headers=headers)
         response = connection.getresponse()
         assert response.status == 200
         assert response.getheader("Content-Type") == "text/event-stream"
@@ -290,6 +291,11 @@ class LiveStreams(unittest.TestCase):
         status, state = self.earshot.request("GET", f"/streams/{started['id']}")
         self.assertEqual(status, 200)
         self.assertEqual(state["segments"], got)
+
+        # A client that reconnects after the second-to-last segment gets the rest only.
+        resumed = self.earshot.events(started["id"], last_event_id=len(got) - 2)
+        self.assertEqual([name for name, _, _ in resumed], ["segment", "end"])
+        self.assertEqual(resumed[0][1], got[-1])
 
         status, bounded_state = self.earshot.request("GET", f"/streams/{bounded['id']}")
         self.assertEqual((bounded_state["state"], bounded_state["reason"]),
