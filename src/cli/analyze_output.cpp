@@ -14,14 +14,16 @@ std::string dump(const nlohmann::ordered_json& json, bool pretty) {
 }
 
 timeline::Timeline timeline_of(const analysis::AnalysisResult& result, const std::string& file) {
-  timeline::Timeline out{file == "-" ? std::string("stdin") : timeline::file_id_of(file),
-                         result.info.duration_seconds,
-                         {}};
+  timeline::Timeline out{input_id(file), result.info.duration_seconds, {}};
   if (result.content) out.segments = result.content->segments;
   return out;
 }
 
 }  // namespace
+
+std::string input_id(const std::string& file) {
+  return file == "-" ? std::string("stdin") : timeline::file_id_of(file);
+}
 
 nlohmann::ordered_json error_json(const core::Error& error) {
   return {{"code", core::to_string(error.code)}, {"message", error.message}};
@@ -61,7 +63,7 @@ std::string render(const analysis::AnalysisResult& result, const std::string& fi
 FollowPrinter::FollowPrinter(TimelineFormat format, std::string file, std::ostream& out)
     : format_(format), file_(std::move(file)), out_(out) {
   if (format_ != TimelineFormat::json) {
-    writer_.emplace(format_, file_ == "-" ? std::string("stdin") : timeline::file_id_of(file_));
+    writer_.emplace(format_, input_id(file_));
   }
 }
 

@@ -13,6 +13,10 @@
 
 namespace earshot::cli {
 
+// The name an input goes by in the timeline formats and --output-dir: "stdin" for "-",
+// otherwise timeline::file_id_of(file).
+std::string input_id(const std::string& file);
+
 // {"code", "message"} of a failed input.
 nlohmann::ordered_json error_json(const core::Error& error);
 
