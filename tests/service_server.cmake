@@ -70,5 +70,5 @@ if(TARGET earshot AND TARGET earshot_service_server)
     COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/service/live/live_streams_test.py
             $<TARGET_FILE:earshot>)
   set_tests_properties(LiveStreams.IcecastToServerSentEvents
-    PROPERTIES LABELS integration TIMEOUT 300)
+    PROPERTIES LABELS integration TIMEOUT 480)
 endif()

@@ -19,6 +19,7 @@ namespace earshot::cli {
 int run_worker(const WorkerOptions& options) {
   std::map<std::string, std::string> flags;
   if (options.jobs) flags["WORKER_JOBS"] = std::to_string(*options.jobs);
+  if (options.streams) flags["WORKER_STREAMS"] = std::to_string(*options.streams);
   auto config = load_service_config(options.env_file, flags);
   if (!config) {
     std::cerr << "earshot worker: " << config.error().message << "\n";
@@ -43,6 +44,9 @@ int run_worker(const WorkerOptions& options) {
   }
   const auto job_worker = app::build_worker(*config, *services);
   service::RedisJobWorker& worker = *job_worker;
+  // Live streams (POST /streams) are followed by a thread of their own, beside the jobs.
+  const auto stream_worker =
+      config->worker_streams > 0 ? app::build_stream_worker(*config, *services) : nullptr;
 
   // Block the signals' default action before the worker's threads start. SIGHUP re-reads the
   // model registry (jobs started after it use the new one) and goes on; SIGINT or SIGTERM stops.
@@ -53,6 +57,7 @@ int run_worker(const WorkerOptions& options) {
         if (error) return;
         if (number != SIGHUP) {
           worker.stop();
+          if (stream_worker) stream_worker->stop();
           return;
         }
         if (auto reloaded = service::reload_and_log(*services->catalog, **log); !reloaded) {
@@ -63,8 +68,18 @@ int run_worker(const WorkerOptions& options) {
   signals.async_wait(on_signal);
   std::thread waiter([&] { signals_io.run(); });
   std::cerr << "earshot worker: " << worker.consumer() << " running " << config->worker_jobs
-            << " job(s) at a time from Redis at " << endpoint->describe() << "\n";
+            << " job(s) and following " << config->worker_streams
+            << " live stream(s) at a time from Redis at " << endpoint->describe() << "\n";
+  std::thread streams;
+  if (stream_worker) {
+    streams = std::thread([&] {
+      if (auto ran = stream_worker->run(); !ran) {
+        std::cerr << "earshot worker: live streams not followed: " << ran.error().message << "\n";
+      }
+    });
+  }
   worker.run(config->worker_jobs);
+  if (streams.joinable()) streams.join();
   signals_io.stop();
   waiter.join();
   std::cerr << "earshot worker: stopped\n";
@@ -73,11 +88,16 @@ int run_worker(const WorkerOptions& options) {
 
 void add_worker_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<WorkerOptions>();
-  CLI::App* command = app.add_subcommand("worker", "Run queued jobs from Redis (POST /jobs)");
+  CLI::App* command = app.add_subcommand(
+      "worker", "Run queued jobs and follow live streams from Redis (POST /jobs, POST /streams)");
   command->add_option("--env-file", options->env_file,
                       "A .env file to read (default: ./.env when present)");
   command->add_option("--jobs", options->jobs, "Jobs run at once (WORKER_JOBS)")
       ->check(CLI::Range(1, 256));
+  command
+      ->add_option("--streams", options->streams,
+                   "Live streams followed at once (WORKER_STREAMS; 0: none)")
+      ->check(CLI::Range(0, 1000));
   command->footer("Configuration: the variables of `earshot serve --help`; Redis is required.");
   command->callback([options, &exit_code] { exit_code = run_worker(*options); });
 }

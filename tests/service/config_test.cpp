@@ -153,7 +153,9 @@ TEST(Config, TableListsEveryVariableOnceWithADescription) {
                                                "NEAR_CACHE_SECONDS",
                                                "MAX_STREAMS",
                                                "STREAM_MAX_SECONDS",
-                                               "STREAM_IDLE_TIMEOUT_SECONDS"};
+                                               "STREAM_IDLE_TIMEOUT_SECONDS",
+                                               "WORKER_STREAMS",
+                                               "STREAM_VISIBILITY_TIMEOUT_SECONDS"};
   std::set<std::string_view> seen;
   for (const ConfigVariable& v : config_variables()) {
     EXPECT_TRUE(seen.insert(v.name).second) << v.name;

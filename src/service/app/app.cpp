@@ -11,6 +11,8 @@
 #include "service/pipeline/analysis_pipeline.hpp"
 #include "service/pipeline/model_catalog.hpp"
 #include "service/redis/redis_client.hpp"
+#include "service/streams/redis_streams.hpp"
+#include "service/streams/stream_monitors.hpp"
 #include "service/telemetry/metrics.hpp"
 #include "service/telemetry/service_log.hpp"
 
@@ -80,19 +82,15 @@ std::shared_ptr<JobQueue> job_queue(const Config& config, const Services& servic
                                           callback_sender(config), services.metrics);
 }
 
-core::Result<std::shared_ptr<StreamMonitors>> stream_monitors(const Config& config,
-                                                              const Services& services) {
-  StreamOptions options;
-  options.max_streams = static_cast<std::size_t>(config.max_streams);
-  options.max_seconds = config.stream_max_seconds;
-  options.idle_timeout = config.stream_idle_timeout;
-  options.silence_threshold_dbfs = config.silence_threshold_dbfs;
-  options.fetch.connect_timeout = config.download_connect_timeout;
-  auto policy = make_address_policy(config.allow_private_urls, config.allowed_networks);
-  if (!policy) return policy.error();
-  options.fetch.policy = *policy;
-  options.callback.policy = std::move(*policy);
-  return StreamMonitors::create(std::move(options), services.metrics);
+core::Result<std::shared_ptr<Streams>> streams(const Config& config, const Services& services) {
+  auto options = redis_stream_options(config);
+  if (!options) return options.error();
+  if (services.redis)
+    return std::shared_ptr<Streams>(
+        std::make_shared<RedisStreams>(services.redis, std::move(*options), services.metrics));
+  auto monitors = StreamMonitors::create(std::move(options->streams), services.metrics);
+  if (!monitors) return monitors.error();
+  return std::shared_ptr<Streams>(std::move(*monitors));
 }
 
 }  // namespace
@@ -103,6 +101,22 @@ core::Result<std::shared_ptr<ModelCatalog>> load_catalog(const Config& config) {
 
 JobHandler job_handler(std::shared_ptr<const AnalysisPipeline> pipeline) {
   return [pipeline = std::move(pipeline)](const JobRequest& job) { return pipeline->run_job(job); };
+}
+
+core::Result<RedisStreamOptions> redis_stream_options(const Config& config) {
+  RedisStreamOptions options;
+  options.streams.max_streams = static_cast<std::size_t>(config.max_streams);
+  options.streams.max_seconds = config.stream_max_seconds;
+  options.streams.idle_timeout = config.stream_idle_timeout;
+  options.streams.silence_threshold_dbfs = config.silence_threshold_dbfs;
+  options.streams.fetch.connect_timeout = config.download_connect_timeout;
+  auto policy = make_address_policy(config.allow_private_urls, config.allowed_networks);
+  if (!policy) return policy.error();
+  options.streams.fetch.policy = *policy;
+  options.streams.callback.policy = std::move(*policy);
+  options.visibility_timeout = config.stream_visibility_timeout;
+  options.ttl = config.job_ttl;
+  return options;
 }
 
 RedisJobOptions redis_job_options(const Config& config) {
@@ -150,9 +164,9 @@ core::Result<Services> build_services(const Config& config, Role role,
       services.metrics, config.content_model);
   if (role == Role::serve) {
     services.jobs = job_queue(config, services);
-    auto streams = stream_monitors(config, services);
-    if (!streams) return streams.error();
-    services.streams = std::move(*streams);
+    auto followed = streams(config, services);
+    if (!followed) return followed.error();
+    services.streams = std::move(*followed);
   }
   return services;
 }
@@ -179,6 +193,15 @@ std::unique_ptr<RedisJobWorker> build_worker(const Config& config, const Service
   return std::make_unique<RedisJobWorker>(services.redis, job_handler(services.pipeline),
                                           redis_job_options(config), callback_sender(config),
                                           services.metrics, services.log);
+}
+
+std::unique_ptr<RedisStreamWorker> build_stream_worker(const Config& config,
+                                                       const Services& services) {
+  auto options = redis_stream_options(config);
+  if (!options) return nullptr;  // build_services refused a bad policy already
+  options->streams.max_streams = static_cast<std::size_t>(config.worker_streams);
+  return std::make_unique<RedisStreamWorker>(services.redis, std::move(*options), services.metrics,
+                                             services.log);
 }
 
 core::Result<std::unique_ptr<Server>> start_server(const Config& config, ServeOptions options) {

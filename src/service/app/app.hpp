@@ -15,7 +15,8 @@
 #include "service/jobs/redis_jobs.hpp"
 #include "service/routes/routes.hpp"
 #include "service/server/server.hpp"
-#include "service/streams/stream_monitors.hpp"
+#include "service/streams/redis_streams.hpp"
+#include "service/streams/streams.hpp"
 
 namespace earshot::service {
 class AnalysisPipeline;
@@ -39,8 +40,8 @@ struct Services {
   std::shared_ptr<service::ModelCatalog> catalog;
   std::shared_ptr<service::RedisClient> redis;  // null without Redis
   std::shared_ptr<const service::AnalysisPipeline> pipeline;
-  std::shared_ptr<service::JobQueue> jobs;  // Role::serve only: Redis Streams or in-process
-  std::shared_ptr<service::StreamMonitors> streams;  // Role::serve only: live streams followed
+  std::shared_ptr<service::JobQueue> jobs;    // Role::serve only: Redis Streams or in-process
+  std::shared_ptr<service::Streams> streams;  // Role::serve only: live streams followed
 };
 
 // The model registry as the service loads it (MODELS_CONFIG_JSON or MODELS_CONFIG_PATH, with
@@ -66,9 +67,16 @@ service::JobHandler job_handler(std::shared_ptr<const service::AnalysisPipeline>
 // MAX_ATTEMPTS, JOB_VISIBILITY_TIMEOUT_SECONDS, JOB_RETRY_BACKOFF_MS and JOB_TTL_SECONDS.
 service::RedisJobOptions redis_job_options(const Config& config);
 
+// MAX_STREAMS, STREAM_*, ALLOW_PRIVATE_URLS, ALLOWED_NETWORKS and JOB_TTL_SECONDS, for
+// streams followed by workers. Errors: a bad ALLOWED_NETWORKS.
+core::Result<service::RedisStreamOptions> redis_stream_options(const Config& config);
+
 // The job runner of `earshot worker` over `services` (built for Role::worker with Redis).
 std::unique_ptr<service::RedisJobWorker> build_worker(const Config& config,
                                                       const Services& services);
+// Its stream follower, following up to WORKER_STREAMS streams at once.
+std::unique_ptr<service::RedisStreamWorker> build_stream_worker(const Config& config,
+                                                                const Services& services);
 
 struct ServeOptions {
   int io_threads = 2;       // threads running the server's io_context

@@ -200,6 +200,10 @@ constexpr std::array kEntries = {
         set_int<&Config::stream_max_seconds, 1, 604800>},
   Entry{{"STREAM_IDLE_TIMEOUT_SECONDS", "30", "A live stream whose source sends nothing this long ends (1-3600 s)."},
         set_int<&Config::stream_idle_timeout, 1, 3600>},
+  Entry{{"WORKER_STREAMS", "4", "With Redis, live streams one `earshot worker` follows at once; 0: none (0-1000)."},
+        set_int<&Config::worker_streams, 0, 1000>},
+  Entry{{"STREAM_VISIBILITY_TIMEOUT_SECONDS", "30", "With Redis, a stream whose worker is silent this long moves to another worker (3-3600 s)."},
+        set_int<&Config::stream_visibility_timeout, 3, 3600>},
 };
 // clang-format on
 

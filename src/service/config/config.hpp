@@ -86,6 +86,8 @@ struct Config {
   int max_streams = 4;                            // at once
   std::chrono::seconds stream_max_seconds{3600};  // the longest one runs, and its default
   std::chrono::seconds stream_idle_timeout{30};   // a source silent this long ends its stream
+  int worker_streams = 4;  // with Redis: streams one `earshot worker` follows at once
+  std::chrono::seconds stream_visibility_timeout{30};  // then a silent worker's stream moves
 
   // worker_threads with 0 resolved to the number of cores (at least 1).
   int effective_worker_threads() const;

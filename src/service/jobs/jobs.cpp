@@ -3,6 +3,7 @@
 #include "service/jobs/jobs.hpp"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -80,6 +81,13 @@ std::string new_job_id() {
     id.push_back(kHex[byte & 0x0f]);
   }
   return id;
+}
+
+std::string new_consumer_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(*host != '\0' ? host : "worker") + "-" + std::to_string(getpid()) + "-" +
+         new_job_id().substr(0, 8);
 }
 
 std::string utc_now_iso8601() {

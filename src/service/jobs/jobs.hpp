@@ -61,6 +61,9 @@ class JobQueue {
 
 // A new job id: 32 random hex digits.
 std::string new_job_id();
+// A name for a consumer of a Redis consumer group, unique per process and call:
+// "<hostname>-<pid>-<8 random hex digits>".
+std::string new_consumer_name();
 // Now as ISO 8601 UTC with milliseconds.
 std::string utc_now_iso8601();
 

@@ -1,5 +1,5 @@
 // Internal to the Redis job queue and worker: how a job record is laid out in its hash and
-// read back, and how a Redis error reply becomes an Error. Not part of the service's API.
+// read back. Not part of the service's API.
 #pragma once
 
 #include <optional>
@@ -10,6 +10,7 @@
 #include "core/result.hpp"
 #include "service/jobs/jobs.hpp"
 #include "service/redis/redis_client.hpp"
+#include "service/redis/redis_commands.hpp"
 
 namespace earshot::service {
 
@@ -37,14 +38,5 @@ std::string request_to_json(const JobRequest& request);
 std::optional<JobStatus> parse_job_status(std::string_view text);
 // An HGETALL reply; nullopt for an empty one (no such key, or expired).
 std::optional<StoredJob> parse_stored_job(const std::string& id, const RedisReply& hgetall);
-
-// Error replies and transport errors are both "Redis did not do it": unavailable.
-core::Error redis_reply_error(std::string_view what, const RedisReply& reply);
-// The reply of `args`, or unavailable for a transport error or an error reply.
-core::Result<RedisReply> checked_command(RedisClient& redis, const std::vector<std::string>& args,
-                                         std::optional<std::chrono::milliseconds> timeout = {});
-// MULTI, `commands`, EXEC in one round trip; the EXEC reply (one reply per command).
-core::Result<RedisReply> transaction(RedisClient& redis,
-                                     const std::vector<std::vector<std::string>>& commands);
 
 }  // namespace earshot::service

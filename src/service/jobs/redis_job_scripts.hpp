@@ -74,42 +74,4 @@ end
 return #due
 )lua";
 
-// Resets the idle time of the entries this consumer still owns. XCLAIM alone would also take
-// back an entry another worker already reclaimed; the XPENDING check makes it "only if mine".
-// KEYS: stream. ARGV: group, consumer, entry ids...
-inline constexpr const char* kHeartbeat = R"lua(
-local kept = 0
-for i = 3, #ARGV do
-  local mine = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
-  if #mine > 0 then
-    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
-    kept = kept + 1
-  end
-end
-return kept
-)lua";
-
-// Returns an entry read but not started: Redis has no "unclaim", so the entry is acked and
-// the job added again at the end of the stream, in one step (only if it was still pending).
-// KEYS: stream. ARGV: group, entry id, job id.
-inline constexpr const char* kHandBack = R"lua(
-if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('XDEL', KEYS[1], ARGV[2])
-  redis.call('XADD', KEYS[1], '*', 'id', ARGV[3])
-  return 1
-end
-return 0
-)lua";
-
-// Removes this consumer from the group when it owns nothing, so that stopped workers do not
-// pile up in XINFO CONSUMERS (DELCONSUMER would drop entries it still owned).
-// KEYS: stream. ARGV: group, consumer.
-inline constexpr const char* kLeave = R"lua(
-local pending = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
-if #pending == 0 then
-  return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
-end
-return -1
-)lua";
-
 }  // namespace earshot::service::job_scripts

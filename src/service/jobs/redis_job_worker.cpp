@@ -3,7 +3,6 @@
 // described in redis_jobs.hpp. Each of the worker's threads reads one entry only when it is
 // free to run it; one more thread keeps its running entries claimed and moves due retries
 // back into the stream.
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +14,7 @@
 #include "service/jobs/redis_job_records.hpp"
 #include "service/jobs/redis_job_scripts.hpp"
 #include "service/jobs/redis_jobs.hpp"
+#include "service/redis/consumer_group.hpp"
 #include "service/redis/redis_client.hpp"
 #include "service/telemetry/metrics.hpp"
 #include "service/telemetry/service_log.hpp"
@@ -40,19 +40,8 @@ constexpr milliseconds kLongestRetryDelay{std::chrono::hours(24)};
 const std::string kStream(kJobStreamKey);
 const std::string kGroup(kJobGroup);
 
-std::string default_consumer() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(*host != '\0' ? host : "worker") + "-" + std::to_string(getpid()) + "-" +
-         new_job_id().substr(0, 8);
-}
-
 std::string millis_text(milliseconds duration) {
   return std::to_string(duration.count());
-}
-
-bool is_nogroup(const RedisReply& reply) {
-  return reply.is_error() && reply.text.starts_with("NOGROUP");
 }
 
 // The wait before try number attempts + 1: retry_backoff * 2^(attempts - 1), at most a day.
@@ -61,19 +50,6 @@ milliseconds retry_delay(milliseconds backoff, int attempts) {
   const double delay = static_cast<double>(backoff.count()) * factor;
   return milliseconds(
       static_cast<long long>(std::min(delay, static_cast<double>(kLongestRetryDelay.count()))));
-}
-
-// [entry id, [field, value, ...]] -> (entry id, job id); the job id is empty when missing.
-std::optional<std::pair<std::string, std::string>> parse_entry(const RedisReply& entry) {
-  if (entry.type != RedisReply::Type::array || entry.elements.empty()) return std::nullopt;
-  std::pair<std::string, std::string> out{entry.elements[0].text, {}};
-  if (entry.elements.size() > 1) {
-    const auto& fields = entry.elements[1].elements;
-    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-      if (fields[i].text == "id") out.second = fields[i + 1].text;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -88,10 +64,12 @@ RedisJobWorker::RedisJobWorker(std::shared_ptr<RedisClient> redis, JobHandler ha
       callbacks_(std::move(callbacks)),
       metrics_(std::move(metrics)),
       log_(std::move(log)) {
-  if (options_.consumer.empty()) options_.consumer = default_consumer();
+  if (options_.consumer.empty()) options_.consumer = new_consumer_name();
   options_.max_attempts = std::max(options_.max_attempts, 1);
   options_.visibility_timeout = std::max(options_.visibility_timeout, milliseconds(30));
   options_.block = std::max(options_.block, milliseconds(1));
+  work_ = std::make_unique<ConsumerGroup>(redis_, std::string(kJobStreamKey),
+                                          std::string(kJobGroup), options_.consumer);
 }
 
 RedisJobWorker::~RedisJobWorker() {
@@ -107,7 +85,7 @@ void RedisJobWorker::stop() {
 }
 
 void RedisJobWorker::run(int concurrency) {
-  if (!persist("create the consumer group", [this] { return ensure_group(); })) return;
+  if (!persist("create the consumer group", [this] { return work_->ensure(); })) return;
   note(LogLevel::info, "job worker started", "", options_.consumer);
   std::thread keeper([this] { keep_loop(); });
   std::vector<std::thread> readers;
@@ -121,16 +99,6 @@ void RedisJobWorker::run(int concurrency) {
   keeper.join();
   leave_group();
   note(LogLevel::info, "job worker stopped", "", options_.consumer);
-}
-
-core::Status RedisJobWorker::ensure_group() {
-  // Id 0, not $: jobs submitted before the first worker ever started are in the stream already.
-  auto reply = redis_->command({"XGROUP", "CREATE", kStream, kGroup, "0", "MKSTREAM"});
-  if (!reply) return reply.error();
-  if (reply->is_error() && !reply->text.starts_with("BUSYGROUP")) {
-    return redis_reply_error("XGROUP CREATE", *reply);
-  }
-  return {};
 }
 
 void RedisJobWorker::read_loop() {
@@ -172,33 +140,20 @@ core::Result<std::optional<RedisJobWorker::Entry>> RedisJobWorker::reclaim_one()
   std::unique_lock lock(reclaim_mutex_, std::try_to_lock);
   if (!lock.owns_lock() || Clock::now() < next_reclaim_) return std::optional<Entry>();
   for (int step = 0; step < kReclaimScanSteps; ++step) {
-    auto reply =
-        redis_->command({"XAUTOCLAIM", kStream, kGroup, options_.consumer,
-                         millis_text(options_.visibility_timeout), reclaim_cursor_, "COUNT", "1"});
-    if (!reply) return reply.error();
-    if (is_nogroup(*reply)) {
-      if (auto created = ensure_group(); !created) return created.error();
-      return std::optional<Entry>();
-    }
-    if (reply->is_error()) return redis_reply_error("XAUTOCLAIM", *reply);
-    if (reply->elements.size() < 2) return Error{ErrorCode::unavailable, "bad XAUTOCLAIM reply"};
-    reclaim_cursor_ = reply->elements[0].text;
+    auto claimed = work_->reclaim(options_.visibility_timeout, reclaim_cursor_);
+    if (!claimed) return claimed.error();
     if (reclaim_cursor_ == "0-0") {
       // A full pass is done; the next one is due when an entry could have gone stale again.
       next_reclaim_ = Clock::now() + std::clamp(options_.visibility_timeout / 2, milliseconds(20),
                                                 milliseconds(30000));
     }
-    for (const auto& raw : reply->elements[1].elements) {
-      auto parsed = parse_entry(raw);
+    for (auto& entry : *claimed) {
       // An entry of this worker's own that went stale (its heartbeat could not reach Redis)
       // is still running here: claiming it back just reset its idle time.
-      if (parsed && is_running_here(parsed->first)) continue;
-      if (parsed) {
-        count("reclaimed");
-        note(LogLevel::warning, "job reclaimed from a stalled worker", parsed->second,
-             parsed->first);
-        return std::optional<Entry>(Entry{parsed->first, parsed->second});
-      }
+      if (is_running_here(entry.entry_id)) continue;
+      count("reclaimed");
+      note(LogLevel::warning, "job reclaimed from a stalled worker", entry.id, entry.entry_id);
+      return std::optional<Entry>(std::move(entry));
     }
     if (reclaim_cursor_ == "0-0") break;
   }
@@ -206,28 +161,7 @@ core::Result<std::optional<RedisJobWorker::Entry>> RedisJobWorker::reclaim_one()
 }
 
 core::Result<std::optional<RedisJobWorker::Entry>> RedisJobWorker::read_one() {
-  // The connection's timeout must outlast BLOCK, or every quiet read would count as a failure.
-  auto reply = redis_->command({"XREADGROUP", "GROUP", kGroup, options_.consumer, "COUNT", "1",
-                                "BLOCK", millis_text(options_.block), "STREAMS", kStream, ">"},
-                               options_.block + milliseconds(1000));
-  if (!reply) return reply.error();
-  if (is_nogroup(*reply)) {
-    // The stream or the group is gone (Redis restarted without persistence, or FLUSHALL).
-    note(LogLevel::warning, "consumer group missing; creating it", "", "");
-    if (auto created = ensure_group(); !created) return created.error();
-    return std::optional<Entry>();
-  }
-  if (reply->is_error()) return redis_reply_error("XREADGROUP", *reply);
-  if (reply->type != RedisReply::Type::array || reply->elements.empty()) {
-    return std::optional<Entry>();  // BLOCK ran out
-  }
-  const auto& streams = reply->elements;
-  if (streams[0].elements.size() < 2 || streams[0].elements[1].elements.empty()) {
-    return std::optional<Entry>();
-  }
-  auto parsed = parse_entry(streams[0].elements[1].elements[0]);
-  if (!parsed) return std::optional<Entry>();
-  return std::optional<Entry>(Entry{parsed->first, parsed->second});
+  return work_->read(options_.block);
 }
 
 void RedisJobWorker::process(const Entry& entry) {
@@ -244,7 +178,7 @@ void RedisJobWorker::process(const Entry& entry) {
     }
   } release{*this, entry.entry_id};
 
-  if (entry.job_id.empty()) {
+  if (entry.id.empty()) {
     note(LogLevel::warning, "stream entry without a job id; dropped", "", entry.entry_id);
     ack(entry);
     return;
@@ -252,7 +186,7 @@ void RedisJobWorker::process(const Entry& entry) {
   std::optional<StoredJob> job;
   if (!load(entry, job)) return;  // stopping with Redis down: left pending, to be reclaimed
   if (!job) {
-    note(LogLevel::warning, "job record expired before the job ran; skipped", entry.job_id, "");
+    note(LogLevel::warning, "job record expired before the job ran; skipped", entry.id, "");
     ack(entry);
     return;
   }
@@ -275,15 +209,15 @@ void RedisJobWorker::process(const Entry& entry) {
 
 bool RedisJobWorker::load(const Entry& entry, std::optional<StoredJob>& job) {
   return persist("read a job", [&]() -> core::Status {
-    auto reply = checked_command(*redis_, {"HGETALL", job_record_key(entry.job_id)});
+    auto reply = checked_command(*redis_, {"HGETALL", job_record_key(entry.id)});
     if (!reply) return reply.error();
-    job = parse_stored_job(entry.job_id, *reply);
+    job = parse_stored_job(entry.id, *reply);
     return {};
   });
 }
 
 void RedisJobWorker::run_job(const Entry& entry, StoredJob& job) {
-  const std::string key = job_record_key(entry.job_id);
+  const std::string key = job_record_key(entry.id);
   long long attempts = 0;
   const bool started = persist("start a job", [&]() -> core::Status {
     auto done = checked_command(
@@ -318,7 +252,7 @@ core::Result<std::string> RedisJobWorker::call_handler(const JobRequest& request
 
 void RedisJobWorker::finish(const Entry& entry, StoredJob& job,
                             const core::Result<std::string>& outcome) {
-  const std::string key = job_record_key(entry.job_id);
+  const std::string key = job_record_key(entry.id);
   const std::string ttl = std::to_string(options_.ttl.count());
   if (outcome) {
     job.record.status = JobStatus::succeeded;
@@ -354,26 +288,26 @@ void RedisJobWorker::finish(const Entry& entry, StoredJob& job,
   const bool done = persist("schedule a retry", [&]() -> core::Status {
     auto reply = checked_command(
         *redis_, {"EVAL", job_scripts::kRetry, "3", key, std::string(kJobDelayedKey), kStream,
-                  entry.job_id, entry.entry_id, kGroup, error.message, millis_text(delay), ttl});
+                  entry.id, entry.entry_id, kGroup, error.message, millis_text(delay), ttl});
     if (!reply) return reply.error();
     scheduled = reply->integer;
     return {};
   });
   if (!done || scheduled == 0) return;  // 0: another worker gave it an outcome meanwhile
   count("retried");
-  note(LogLevel::info, "job failed; retry scheduled", entry.job_id, error.message);
+  note(LogLevel::info, "job failed; retry scheduled", entry.id, error.message);
 }
 
 void RedisJobWorker::fail_for_good(const Entry& entry, StoredJob& job, const std::string& error) {
-  const std::string key = job_record_key(entry.job_id);
+  const std::string key = job_record_key(entry.id);
   job.record.status = JobStatus::failed;
   job.record.error = error;
   job.record.finished_at = utc_now_iso8601();
   long long listed = 0;
   const bool stored = persist("record a failure", [&]() -> core::Status {
     auto done = checked_command(
-        *redis_, {"EVAL", job_scripts::kFail, "2", key, std::string(kJobDeadLetterKey),
-                  entry.job_id, error, job.record.finished_at, std::to_string(job.record.attempts),
+        *redis_, {"EVAL", job_scripts::kFail, "2", key, std::string(kJobDeadLetterKey), entry.id,
+                  error, job.record.finished_at, std::to_string(job.record.attempts),
                   std::to_string(options_.ttl.count()), kDeadLetterCap});
     if (!done) return done.error();
     listed = done->integer;
@@ -394,7 +328,7 @@ void RedisJobWorker::fail_for_good(const Entry& entry, StoredJob& job, const std
     return;
   }
   count("failed");
-  note(LogLevel::warning, "job failed for good", entry.job_id, error);
+  note(LogLevel::warning, "job failed for good", entry.id, error);
   after_terminal(entry, job);
 }
 
@@ -408,8 +342,8 @@ void RedisJobWorker::after_terminal(const Entry& entry, StoredJob& job) {
     } catch (const std::exception& e) {
       sent = core::Error{core::ErrorCode::internal, std::string("callback threw: ") + e.what()};
     }
-    if (!sent) note(LogLevel::warning, "job callback failed", entry.job_id, sent.error().message);
-    const std::string key = job_record_key(entry.job_id);
+    if (!sent) note(LogLevel::warning, "job callback failed", entry.id, sent.error().message);
+    const std::string key = job_record_key(entry.id);
     persist("record a callback", [&]() -> core::Status {
       auto done =
           transaction(*redis_, {{"HSET", key, job_field::callback,
@@ -425,15 +359,7 @@ void RedisJobWorker::after_terminal(const Entry& entry, StoredJob& job) {
 
 void RedisJobWorker::ack(const Entry& entry) {
   // Deleting acked entries keeps the stream as long as the work not yet done.
-  persist("ack a job", [&]() -> core::Status {
-    auto replies = redis_->pipeline(
-        {{"XACK", kStream, kGroup, entry.entry_id}, {"XDEL", kStream, entry.entry_id}});
-    if (!replies) return replies.error();
-    for (const auto& reply : *replies) {
-      if (reply.is_error()) return redis_reply_error("XACK", reply);
-    }
-    return {};
-  });
+  persist("ack a job", [&] { return work_->ack(entry.entry_id); });
 }
 
 bool RedisJobWorker::is_running_here(const std::string& entry_id) {
@@ -443,9 +369,8 @@ bool RedisJobWorker::is_running_here(const std::string& entry_id) {
 
 void RedisJobWorker::hand_back(const Entry& entry) {
   // One try: if it fails the entry stays pending and is reclaimed after visibility_timeout.
-  auto done = checked_command(*redis_, {"EVAL", job_scripts::kHandBack, "1", kStream, kGroup,
-                                        entry.entry_id, entry.job_id});
-  if (!done) note(LogLevel::warning, "cannot hand a job back", entry.job_id, done.error().message);
+  auto done = work_->hand_back(entry);
+  if (!done) note(LogLevel::warning, "cannot hand a job back", entry.id, done.error().message);
 }
 
 void RedisJobWorker::keep_loop() {
@@ -483,21 +408,17 @@ void RedisJobWorker::promote_due() {
 }
 
 void RedisJobWorker::heartbeat() {
-  std::vector<std::string> args = {"EVAL", job_scripts::kHeartbeat, "1", kStream,
-                                   kGroup, options_.consumer};
+  std::vector<std::string> running;
   {
     std::lock_guard lock(mutex_);
-    if (running_.empty()) return;
-    args.insert(args.end(), running_.begin(), running_.end());
+    running.assign(running_.begin(), running_.end());
   }
-  auto kept = checked_command(*redis_, args);
+  auto kept = work_->keep(running);
   if (!kept) note(LogLevel::warning, "cannot keep running jobs claimed", "", kept.error().message);
 }
 
 void RedisJobWorker::leave_group() {
-  auto left = checked_command(
-      *redis_, {"EVAL", job_scripts::kLeave, "1", kStream, kGroup, options_.consumer});
-  (void)left;  // a consumer left behind costs a line in XINFO CONSUMERS, nothing more
+  work_->leave();
 }
 
 bool RedisJobWorker::persist(std::string_view what, const std::function<core::Status()>& step) {

@@ -62,6 +62,7 @@
 
 #include "core/result.hpp"
 #include "service/jobs/jobs.hpp"
+#include "service/redis/consumer_group.hpp"
 #include "service/telemetry/log_level.hpp"
 
 namespace earshot::service {
@@ -128,16 +129,12 @@ class RedisJobWorker {
   const std::string& consumer() const { return options_.consumer; }
 
  private:
-  struct Entry {
-    std::string entry_id;  // the stream entry
-    std::string job_id;    // empty: a malformed entry
-  };
+  using Entry = GroupEntry;  // its id is the job's (empty for a malformed entry)
   void read_loop();
   void keep_loop();
   core::Result<std::optional<Entry>> next_entry();
   core::Result<std::optional<Entry>> reclaim_one();
   core::Result<std::optional<Entry>> read_one();
-  core::Status ensure_group();
   void ack(const Entry& entry);
   void process(const Entry& entry);
   // The entry's job record (nullopt when it expired); false when Redis could not be read.
@@ -164,6 +161,7 @@ class RedisJobWorker {
             std::string_view detail);
 
   std::shared_ptr<RedisClient> redis_;
+  std::unique_ptr<ConsumerGroup> work_;  // the jobs stream
   JobHandler handler_;
   RedisJobOptions options_;
   std::shared_ptr<CallbackSender> callbacks_;

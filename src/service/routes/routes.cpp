@@ -162,7 +162,7 @@ std::vector<RouteInfo> Routes::table() {
 
 Routes::Routes(RoutesOptions options, std::shared_ptr<const AnalysisPipeline> pipeline,
                std::shared_ptr<JobQueue> jobs, std::shared_ptr<ServiceMetrics> metrics,
-               std::shared_ptr<ModelCatalog> catalog, std::shared_ptr<StreamMonitors> streams,
+               std::shared_ptr<ModelCatalog> catalog, std::shared_ptr<Streams> streams,
                ApiDocs docs)
     : root_message_(std::move(options.root_message)),
       redis_(std::move(options.redis)),

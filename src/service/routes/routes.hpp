@@ -45,7 +45,7 @@
 namespace earshot::service {
 
 class ServiceLog;
-class StreamMonitors;
+class Streams;
 
 // Either an answer now, or work to run on the RequestPool that produces the answer.
 struct Dispatch {
@@ -70,8 +70,7 @@ class Routes {
   // Every pointer is set (app::build_routes builds them).
   Routes(RoutesOptions options, std::shared_ptr<const AnalysisPipeline> pipeline,
          std::shared_ptr<JobQueue> jobs, std::shared_ptr<ServiceMetrics> metrics,
-         std::shared_ptr<ModelCatalog> catalog, std::shared_ptr<StreamMonitors> streams,
-         ApiDocs docs);
+         std::shared_ptr<ModelCatalog> catalog, std::shared_ptr<Streams> streams, ApiDocs docs);
 
   const ApiDocs& api_docs() const { return docs_; }
   ModelCatalog& models() const { return *catalog_; }
@@ -140,7 +139,7 @@ class Routes {
   std::shared_ptr<ServiceMetrics> metrics_;
   ApiDocs docs_;
   std::shared_ptr<ModelCatalog> catalog_;
-  std::shared_ptr<StreamMonitors> streams_;
+  std::shared_ptr<Streams> streams_;
 };
 
 }  // namespace earshot::service

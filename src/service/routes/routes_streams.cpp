@@ -1,23 +1,21 @@
 // The live stream routes: POST /streams, GET /streams/{id}, GET /streams/{id}/events (Server-
-// Sent Events) and DELETE /streams/{id} (the monitors are in service/streams).
+// Sent Events) and DELETE /streams/{id} (the streams are followed by service/streams).
 #include <charconv>
 #include <chrono>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "service/http/request_parsing.hpp"
 #include "service/routes/route_responses.hpp"
 #include "service/routes/routes.hpp"
-#include "service/streams/stream_monitors.hpp"
+#include "service/streams/streams.hpp"
 
 namespace earshot::service {
 namespace {
 
 constexpr std::string_view kStreamsPrefix = "/streams/";
 constexpr std::string_view kEventsSuffix = "/events";
-// How long DELETE waits for the monitor to end, so that its answer is the final state.
-constexpr auto kStopWait = std::chrono::seconds(5);
+constexpr std::string_view kStreamRoute = "/streams/*";
 
 // {"url": "http://…", "max_seconds": 600, "callback_url": "https://…"}: url required.
 std::variant<StreamRequest, HttpErrorResponse> parse_stream_request(
@@ -58,19 +56,6 @@ std::variant<StreamRequest, HttpErrorResponse> parse_stream_request(
   return request;
 }
 
-// The monitor's events for GET /streams/{id}/events; the monitor lives as long as a client
-// reads them.
-class MonitorEvents final : public BodySource {
- public:
-  MonitorEvents(std::shared_ptr<StreamMonitor> monitor, std::size_t first)
-      : monitor_(std::move(monitor)), next_(first) {}
-  std::optional<std::string> next() override { return monitor_->events(next_); }
-
- private:
-  std::shared_ptr<StreamMonitor> monitor_;
-  std::size_t next_;
-};
-
 // The first segment to send: the one after Last-Event-ID (a segment's index), so that a client
 // that reconnects, as EventSource does by itself, gets no segment twice; 0 without one.
 std::size_t first_event(std::string_view last_event_id) {
@@ -86,63 +71,78 @@ HttpResponse unknown_stream() {
   return HttpResponse::from(detail_response(kNotFound, "Stream not found"));
 }
 
+// The stream's id in /streams/{id}[/events][?…].
+std::string stream_id(std::string_view target) {
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  path.remove_prefix(std::min(path.size(), kStreamsPrefix.size()));
+  if (path.ends_with(kEventsSuffix)) path.remove_suffix(kEventsSuffix.size());
+  return std::string(path);
+}
+
+// 200 with the state, 404 for an unknown stream, or the error's status.
+HttpResponse state_or_error(const core::Result<std::optional<nlohmann::ordered_json>>& state) {
+  if (!state) return error_of(state.error());
+  if (!*state) return unknown_stream();
+  return json_ok(**state);
+}
+
 }  // namespace
 
 Dispatch Routes::start_stream(HttpRequest& request) const {
   return Dispatch{"/streams", std::nullopt,
                   [streams = streams_, body = std::move(request.body)]() -> HttpResponse {
-                    auto parsed = parse_stream_request(body, streams->options().max_seconds);
+                    auto parsed = parse_stream_request(body, streams->max_seconds());
                     if (auto* error = std::get_if<HttpErrorResponse>(&parsed)) {
                       return HttpResponse::from(std::move(*error));
                     }
-                    auto monitor = streams->start(std::move(std::get<StreamRequest>(parsed)));
-                    if (!monitor) {
-                      HttpResponse refused = error_of(monitor.error());
+                    auto state = streams->start(std::move(std::get<StreamRequest>(parsed)));
+                    if (!state) {
+                      HttpResponse refused = error_of(state.error());
                       if (refused.status == kServiceUnavailable) {
                         refused.headers.emplace_back("Retry-After", "10");
                       }
                       return refused;
                     }
-                    HttpResponse created = json_response(kCreated, (*monitor)->state(false));
-                    created.headers.emplace_back("Location",
-                                                 std::string(kStreamsPrefix) + (*monitor)->id());
+                    const std::string location =
+                        std::string(kStreamsPrefix) + (*state)["id"].get<std::string>();
+                    HttpResponse created = json_response(kCreated, *state);
+                    created.headers.emplace_back("Location", location);
                     return created;
                   }};
 }
 
+// With Redis every answer is a Redis round trip or more: work for the pool, as are the waits.
 Dispatch Routes::find_stream(HttpRequest& request) const {
-  constexpr std::string_view kRoute = "/streams/*";
-  std::string_view path = request.target;
-  path = path.substr(0, path.find_first_of("?#")).substr(kStreamsPrefix.size());
-  const bool events = path.ends_with(kEventsSuffix);
-  if (events) path.remove_suffix(kEventsSuffix.size());
-  auto monitor = streams_->find(std::string(path));
-  if (!monitor) return now(kRoute, unknown_stream());
-  if (!events) return now(kRoute, json_ok(monitor->state(true)));
-  HttpResponse response{kOk,
+  const bool events = std::string_view(request.target)
+                          .substr(0, request.target.find_first_of("?#"))
+                          .ends_with(kEventsSuffix);
+  if (!events) {
+    return Dispatch{kStreamRoute, std::nullopt,
+                    [streams = streams_, id = stream_id(request.target)]() -> HttpResponse {
+                      return state_or_error(streams->find(id));
+                    }};
+  }
+  return Dispatch{kStreamRoute, std::nullopt,
+                  [streams = streams_, id = stream_id(request.target),
+                   first = first_event(request.last_event_id)]() -> HttpResponse {
+                    auto source = streams->events(id, first);
+                    if (!source) return error_of(source.error());
+                    if (!*source) return unknown_stream();
+                    HttpResponse response{
+                        kOk,
                         "",
                         "text/event-stream",
                         {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}},
                         {}};
-  response.stream =
-      std::make_shared<MonitorEvents>(std::move(monitor), first_event(request.last_event_id));
-  return now(kRoute, std::move(response));
+                    response.stream = std::move(*source);
+                    return response;
+                  }};
 }
 
 Dispatch Routes::stop_stream(HttpRequest& request) const {
-  constexpr std::string_view kRoute = "/streams/*";
-  std::string_view path = request.target;
-  path = path.substr(0, path.find_first_of("?#")).substr(kStreamsPrefix.size());
-  auto monitor = streams_->find(std::string(path));
-  if (!monitor) return now(kRoute, unknown_stream());
-  monitor->stop();
-  // Waiting for the monitor's threads to wind down is work for the pool.
-  return Dispatch{kRoute, std::nullopt, [monitor = std::move(monitor)]() -> HttpResponse {
-                    const auto give_up = std::chrono::steady_clock::now() + kStopWait;
-                    while (!monitor->ended() && std::chrono::steady_clock::now() < give_up) {
-                      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                    }
-                    return json_ok(monitor->state(true));
+  return Dispatch{kStreamRoute, std::nullopt,
+                  [streams = streams_, id = stream_id(request.target)]() -> HttpResponse {
+                    return state_or_error(streams->stop(id));
                   }};
 }
 

@@ -1,7 +1,5 @@
 #include "service/streams/stream_monitor.hpp"
 
-#include <ctime>
-
 #include "service/streams/byte_queue.hpp"
 
 namespace earshot::service {
@@ -9,23 +7,6 @@ namespace {
 
 // Bytes of the stream held between the download and the decoder: a minute of 128 kb/s MP3.
 constexpr std::size_t kQueueBytes = 1 << 20;
-
-std::string iso_time(std::chrono::system_clock::time_point at) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-std::string event(std::string_view name, std::optional<std::size_t> id,
-                  const nlohmann::ordered_json& data) {
-  std::string text = "event: " + std::string(name) + "\n";
-  if (id) text += "id: " + std::to_string(*id) + "\n";
-  return text + "data: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-         "\n\n";
-}
 
 }  // namespace
 
@@ -37,7 +18,8 @@ StreamMonitor::StreamMonitor(std::string id, StreamRequest request, StreamParts 
     : id_(std::move(id)),
       request_(std::move(request)),
       parts_(std::move(parts)),
-      deadline_(std::chrono::steady_clock::now() + request_.max_seconds),
+      deadline_(std::chrono::steady_clock::now() +
+                (request_.started_at + request_.max_seconds - std::chrono::system_clock::now())),
       queue_(std::make_unique<Queue>()),
       thread_([this] { run(); }) {}
 
@@ -76,9 +58,14 @@ void StreamMonitor::run() {
   std::jthread downloader([this] { download(); });
   auto result = parts_.analyzer.analyze_stream(
       [this](std::uint8_t* out, int size) { return queue_->bytes.pop(out, size); }, {},
-      [this](const analysis::ContentSegment& segment) {
-        std::lock_guard lock(mutex_);
-        segments_.push_back(segment);
+      [this](analysis::ContentSegment segment) {
+        segment.start += request_.offset_seconds;
+        segment.end += request_.offset_seconds;
+        {
+          std::lock_guard lock(mutex_);
+          segments_.push_back(segment);
+        }
+        if (parts_.on_segment) parts_.on_segment(segment);
       });
   queue_->bytes.close();  // the decoder gave up: the download stops at its next push
   stop_requested_ = true;
@@ -123,35 +110,37 @@ void StreamMonitor::finish(std::string reason, std::optional<core::Error> error,
     ended_at_ = std::chrono::system_clock::now();
   }
   if (request_.callback_url && parts_.callbacks) {
-    (void)parts_.callbacks->send(*request_.callback_url, state(true).dump());
+    (void)parts_.callbacks->send(*request_.callback_url, state_json(true).dump());
   }
   if (parts_.on_end) parts_.on_end(reason);
 }
 
-nlohmann::ordered_json StreamMonitor::state(bool with_segments) const {
+StreamState StreamMonitor::state() const {
   std::lock_guard lock(mutex_);
-  const bool failed = ended_ && !result_;
-  nlohmann::ordered_json json{
-      {"id", id_},
-      {"url", request_.url},
-      {"state", !ended_  ? "running"
-                : failed ? "failed"
-                         : "finished"},
-      {"reason", ended_ ? nlohmann::ordered_json(reason_) : nullptr},
-      {"error", error_ ? nlohmann::ordered_json(error_->message) : nullptr},
-      {"started_at", iso_time(started_at_)},
-      {"ended_at", ended_ ? nlohmann::ordered_json(iso_time(ended_at_)) : nullptr},
-      {"max_seconds", request_.max_seconds.count()},
-      {"seconds", segments_.empty() ? 0.0 : segments_.back().end},
-  };
+  StreamState state;
+  state.id = id_;
+  state.url = request_.url;
+  state.state = !ended_ ? "running" : result_ ? "finished" : "failed";
+  state.reason = reason_;
+  if (error_) state.error = error_->message;
+  state.started_at = request_.started_at;
+  if (ended_) state.ended_at = ended_at_;
+  state.max_seconds = request_.max_seconds.count();
+  state.seconds = segments_.empty() ? request_.offset_seconds : segments_.back().end;
   if (result_) {
     auto analysis = analysis::to_json(*result_);
-    json["seconds"] = analysis["duration"];
-    json["classification"] = analysis["classification"];
-    json["class_probabilities"] = analysis["class_probabilities"];
+    state.seconds = request_.offset_seconds + analysis["duration"].get<double>();
+    state.classification = analysis["classification"];
+    state.class_probabilities = analysis["class_probabilities"];
   }
+  return state;
+}
+
+nlohmann::ordered_json StreamMonitor::state_json(bool with_segments) const {
+  auto json = to_json(state());
   if (with_segments) {
     auto segments = nlohmann::ordered_json::array();
+    std::lock_guard lock(mutex_);
     for (const auto& segment : segments_) segments.push_back(analysis::to_json(segment));
     json["segments"] = std::move(segments);
   }
@@ -165,14 +154,14 @@ std::optional<std::string> StreamMonitor::events(std::size_t& next) const {
     std::lock_guard lock(mutex_);
     if (ended_ && next > segments_.size()) return std::nullopt;  // the end was given
     for (; next < segments_.size(); ++next) {
-      text += event("segment", next, analysis::to_json(segments_[next]));
+      text += sse_event("segment", next, analysis::to_json(segments_[next]));
     }
     if (ended_) {
       give_end = true;
       ++next;
     }
   }
-  if (give_end) text += event("end", std::nullopt, state(false));
+  if (give_end) text += sse_event("end", std::nullopt, state_json(false));
   return text;
 }
 

@@ -4,8 +4,8 @@
 // ContentFollower), and each segment is kept and offered to Server-Sent Events subscribers as
 // soon as it closes.
 //
-// A monitor ends when `max_seconds` have passed since it started, when stop() is called
-// (DELETE), when the source closes the stream, or when the source sends nothing for the idle
+// A monitor ends when `max_seconds` have passed since the request's started_at, when stop() is
+// called (DELETE), when the source closes the stream, or when the source sends nothing for the idle
 // timeout; each is its "reason". It then holds the class and probabilities of what it heard,
 // and POSTs its state to the callback URL, when it has one. It fails (state "failed") when the
 // stream cannot be opened or is not audio. All methods are thread-safe.
@@ -25,22 +25,19 @@
 #include "analysis/analyzer.hpp"
 #include "service/jobs/callback.hpp"
 #include "service/outbound/fetch.hpp"
+#include "service/streams/stream_state.hpp"
 
 namespace earshot::service {
-
-struct StreamRequest {
-  std::string url;
-  std::chrono::seconds max_seconds{3600};
-  std::optional<std::string> callback_url;
-};
 
 struct StreamParts {
   std::shared_ptr<const Fetcher> fetcher;
   std::shared_ptr<const CallbackSender> callbacks;
   analysis::Analyzer analyzer;
   std::chrono::seconds idle_timeout{30};
-  // Called once, from the monitor's thread, when it has ended (for metrics); may be empty.
-  std::function<void(std::string_view reason)> on_end;
+  // Called from the monitor's thread with each segment as it closes (its times on the
+  // stream's timeline), and once when the monitor has ended; either may be empty.
+  std::function<void(const analysis::ContentSegment& segment)> on_segment = {};
+  std::function<void(std::string_view reason)> on_end = {};
 };
 
 class StreamMonitor {
@@ -55,12 +52,12 @@ class StreamMonitor {
   void stop();
   bool ended() const;
 
-  // {"id", "url", "state": "running"|"finished"|"failed", "reason", "error", "started_at",
-  // "ended_at", "max_seconds", "seconds" (audio heard), "classification",
-  // "class_probabilities", "segments"} (the last three once known; segments when asked).
-  nlohmann::ordered_json state(bool with_segments) const;
+  // State "running", "finished" or "failed"; "seconds" is where the timeline has got to.
+  StreamState state() const;
+  // to_json(state()), with "segments" when asked.
+  nlohmann::ordered_json state_json(bool with_segments) const;
 
-  // Server-Sent Events from the `next`-th on: an "segment" event per closed segment (its id
+  // Server-Sent Events from the `next`-th on: a "segment" event per closed segment (its id
   // the segment's index), then one "end" event with the state, after which it returns nullopt.
   // Empty text when nothing new has happened.
   std::optional<std::string> events(std::size_t& next) const;
@@ -74,7 +71,6 @@ class StreamMonitor {
   std::string id_;
   StreamRequest request_;
   StreamParts parts_;
-  std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
   std::chrono::steady_clock::time_point deadline_;
   std::atomic<bool> stop_requested_{false};  // the download must end
   std::atomic<bool> deleted_{false};         // stop() was called

@@ -2,10 +2,55 @@
 
 #include <algorithm>
 #include <limits>
+#include <thread>
 
 #include "service/jobs/jobs.hpp"
 
 namespace earshot::service {
+namespace {
+
+// The events of one of this process's monitors; the monitor lives as long as a client reads
+// them.
+class MonitorEvents final : public BodySource {
+ public:
+  MonitorEvents(std::shared_ptr<StreamMonitor> monitor, std::size_t first)
+      : monitor_(std::move(monitor)), next_(first) {}
+  std::optional<std::string> next() override { return monitor_->events(next_); }
+
+ private:
+  std::shared_ptr<StreamMonitor> monitor_;
+  std::size_t next_;
+};
+
+}  // namespace
+
+core::Status check_stream_request(const StreamRequest& request, std::chrono::seconds limit) {
+  if (!request.url.starts_with("http://") && !request.url.starts_with("https://")) {
+    return core::Error{core::ErrorCode::invalid_input, "Only http and https URLs are accepted"};
+  }
+  if (request.max_seconds.count() <= 0 || request.max_seconds > limit) {
+    return core::Error{core::ErrorCode::invalid_input,
+                       "max_seconds must be between 1 and " + std::to_string(limit.count())};
+  }
+  return {};
+}
+
+StreamParts monitor_parts(const StreamOptions& options, std::shared_ptr<const Fetcher> fetcher,
+                          std::shared_ptr<const CallbackSender> callbacks,
+                          std::shared_ptr<ServiceMetrics> metrics) {
+  // A live stream has no length to check against: only the deadline ends it.
+  analysis::AnalyzerOptions analyzer;
+  analyzer.limits.max_duration_seconds = std::numeric_limits<double>::infinity();
+  analyzer.limits.max_decoded_samples = std::numeric_limits<std::int64_t>::max();
+  analyzer.content.silence_threshold_dbfs = options.silence_threshold_dbfs;
+  StreamParts parts{std::move(fetcher), std::move(callbacks), analysis::Analyzer(analyzer),
+                    options.idle_timeout};
+  parts.on_end = [metrics = std::move(metrics)](std::string_view reason) {
+    metrics->streams_active.add(-1);
+    metrics->streams.add({std::string(reason)});
+  };
+  return parts;
+}
 
 core::Result<std::shared_ptr<StreamMonitors>> StreamMonitors::create(
     StreamOptions options, std::shared_ptr<ServiceMetrics> metrics) {
@@ -28,14 +73,9 @@ StreamMonitors::~StreamMonitors() {
   for (auto& [id, monitor] : monitors_) monitor->stop();
 }
 
-core::Result<std::shared_ptr<StreamMonitor>> StreamMonitors::start(StreamRequest request) {
-  if (!request.url.starts_with("http://") && !request.url.starts_with("https://")) {
-    return core::Error{core::ErrorCode::invalid_input, "Only http and https URLs are accepted"};
-  }
-  if (request.max_seconds.count() <= 0 || request.max_seconds > options_.max_seconds) {
-    return core::Error{
-        core::ErrorCode::invalid_input,
-        "max_seconds must be between 1 and " + std::to_string(options_.max_seconds.count())};
+core::Result<nlohmann::ordered_json> StreamMonitors::start(StreamRequest request) {
+  if (auto checked = check_stream_request(request, options_.max_seconds); !checked) {
+    return checked.error();
   }
   std::lock_guard lock(mutex_);
   forget_old_ended();
@@ -44,27 +84,43 @@ core::Result<std::shared_ptr<StreamMonitor>> StreamMonitors::start(StreamRequest
                        "Too many streams: " + std::to_string(options_.max_streams) +
                            " are being followed (MAX_STREAMS)"};
   }
-  analysis::AnalyzerOptions analyzer_options;
-  analyzer_options.limits.max_duration_seconds = std::numeric_limits<double>::infinity();
-  analyzer_options.limits.max_decoded_samples = std::numeric_limits<std::int64_t>::max();
-  analyzer_options.content.silence_threshold_dbfs = options_.silence_threshold_dbfs;
-  StreamParts parts{fetcher_, callbacks_, analysis::Analyzer(analyzer_options),
-                    options_.idle_timeout, [metrics = metrics_](std::string_view reason) {
-                      metrics->streams_active.add(-1);
-                      metrics->streams.add({std::string(reason)});
-                    }};
   metrics_->streams_active.add(1);
   metrics_->streams.add({"started"});
   const std::string id = new_job_id();
-  auto monitor = std::make_shared<StreamMonitor>(id, std::move(request), std::move(parts));
+  auto monitor = std::make_shared<StreamMonitor>(
+      id, std::move(request), monitor_parts(options_, fetcher_, callbacks_, metrics_));
   monitors_[id] = monitor;
-  return monitor;
+  return monitor->state_json(false);
 }
 
-std::shared_ptr<StreamMonitor> StreamMonitors::find(const std::string& id) const {
+std::shared_ptr<StreamMonitor> StreamMonitors::monitor(const std::string& id) const {
   std::lock_guard lock(mutex_);
   const auto found = monitors_.find(id);
   return found == monitors_.end() ? nullptr : found->second;
+}
+
+core::Result<std::optional<nlohmann::ordered_json>> StreamMonitors::find(const std::string& id) {
+  auto found = monitor(id);
+  if (!found) return std::optional<nlohmann::ordered_json>();
+  return std::optional(found->state_json(true));
+}
+
+core::Result<std::shared_ptr<BodySource>> StreamMonitors::events(const std::string& id,
+                                                                 std::size_t first) {
+  auto found = monitor(id);
+  if (!found) return std::shared_ptr<BodySource>();
+  return std::shared_ptr<BodySource>(std::make_shared<MonitorEvents>(std::move(found), first));
+}
+
+core::Result<std::optional<nlohmann::ordered_json>> StreamMonitors::stop(const std::string& id) {
+  auto found = monitor(id);
+  if (!found) return std::optional<nlohmann::ordered_json>();
+  found->stop();
+  const auto give_up = std::chrono::steady_clock::now() + kStreamStopWait;
+  while (!found->ended() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::optional(found->state_json(true));
 }
 
 std::size_t StreamMonitors::running() const {

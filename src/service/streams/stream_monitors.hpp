@@ -1,11 +1,12 @@
-// The live streams this process follows (POST /streams): at most `max_streams` running at
-// once, each for at most `max_seconds`, ended by the source going quiet for `idle_timeout`;
-// ended monitors are kept (their timelines readable) until `kept_ended` newer ones have ended.
-// Metrics: earshot_streams_active, earshot_streams_total{event}. Thread-safe.
+// The live streams this process follows (POST /streams, without Redis): at most
+// `max_streams` running at once, each for at most `max_seconds`, ended by the source going
+// quiet for `idle_timeout`; ended monitors are kept (their timelines readable) until
+// `kept_ended` newer ones have ended. Metrics: earshot_streams_active,
+// earshot_streams_total{event}. Thread-safe.
 //
-// Monitors live in the process that started them, with Redis too (they are not handed to
-// workers as jobs are). A restart ends every monitor; a client sees its event stream close
-// without an "end" event and starts the stream again.
+// Monitors live in this process: a restart ends every one of them, and a client sees its
+// event stream close without an "end" event. With Redis, streams run on workers instead
+// (redis_streams.hpp) and outlive any one process.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 
 #include "core/result.hpp"
 #include "service/streams/stream_monitor.hpp"
+#include "service/streams/streams.hpp"
 #include "service/telemetry/metrics.hpp"
 
 namespace earshot::service {
@@ -30,23 +32,33 @@ struct StreamOptions {
   double silence_threshold_dbfs = -50.0;
 };
 
-class StreamMonitors {
+// A monitor's parts under `options`; its on_end counts it in `metrics` (which it counted as
+// started). Shared by this process's monitors and those of workers.
+StreamParts monitor_parts(const StreamOptions& options, std::shared_ptr<const Fetcher> fetcher,
+                          std::shared_ptr<const CallbackSender> callbacks,
+                          std::shared_ptr<ServiceMetrics> metrics);
+
+class StreamMonitors final : public Streams {
  public:
   // Errors: those of Fetcher::create.
   static core::Result<std::shared_ptr<StreamMonitors>> create(
       StreamOptions options, std::shared_ptr<ServiceMetrics> metrics);
-  ~StreamMonitors();
+  ~StreamMonitors() override;
 
-  // Starts following `request.url`. Errors: invalid_input for a URL that is not http(s) or a
-  // max_seconds over the limit, unavailable when max_streams are running.
-  core::Result<std::shared_ptr<StreamMonitor>> start(StreamRequest request);
-  std::shared_ptr<StreamMonitor> find(const std::string& id) const;
+  std::string_view kind() const override { return "memory"; }
+  std::chrono::seconds max_seconds() const override { return options_.max_seconds; }
+  core::Result<nlohmann::ordered_json> start(StreamRequest request) override;
+  core::Result<std::optional<nlohmann::ordered_json>> find(const std::string& id) override;
+  core::Result<std::shared_ptr<BodySource>> events(const std::string& id,
+                                                   std::size_t first) override;
+  core::Result<std::optional<nlohmann::ordered_json>> stop(const std::string& id) override;
+
   std::size_t running() const;
-  const StreamOptions& options() const { return options_; }
 
  private:
   StreamMonitors(StreamOptions options, std::shared_ptr<ServiceMetrics> metrics,
                  std::shared_ptr<const Fetcher> fetcher);
+  std::shared_ptr<StreamMonitor> monitor(const std::string& id) const;
   void forget_old_ended();  // with mutex_ held
   std::size_t running_locked() const;
 

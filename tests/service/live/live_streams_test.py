@@ -3,7 +3,9 @@
 `ffmpeg -re ... -f mp3 icecast://...` with a known sequence (silence, speech, silence, music),
 followed by the real `earshot serve`. The Server-Sent Events give the file's segments in order
 with boundaries within 1 s, and monitors end cleanly at max_seconds, on DELETE, when the source
-disconnects and when it stalls. Everything runs on 127.0.0.1 and stops by itself.
+disconnects and when it stalls. The same tests run again with Redis, where `earshot worker`s
+follow the streams, and a stream goes on when the worker following it stops or is killed.
+Everything runs on 127.0.0.1 and stops by itself.
 
     live_streams_test.py EARSHOT
 """
@@ -138,10 +140,12 @@ class Icecast:
         finally:
             connection.close()
 
-    def feed(self, path, mount):
-        """ffmpeg sends `path` at real speed as MP3 to `mount`; returns the process."""
+    def feed(self, path, mount, loops=0):
+        """ffmpeg sends `path` (1 + loops times) at real speed as MP3 to `mount`; returns the
+        process."""
         source = subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-i", path, "-c:a", "libmp3lame",
+            ["ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", str(loops),
+             "-i", path, "-c:a", "libmp3lame",
              "-b:a", "64k", "-content_type", "audio/mpeg", "-f", "mp3",
              f"icecast://source:{PASSWORD}@127.0.0.1:{self.port}{mount}"])
         wait_until(lambda: self.mount_live(mount), 10, "the mount to go live")
@@ -152,13 +156,68 @@ class Icecast:
         self.process.wait(timeout=10)
 
 
+class Redis:
+    """A redis-server of its own on a free loopback port, without persistence."""
+
+    def __init__(self, folder):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", folder], stdout=subprocess.DEVNULL)
+        wait_until(lambda: self.answers(), 10, "redis-server")
+
+    def call(self, *args):
+        return subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    def answers(self):
+        try:
+            return self.call("PING") == "PONG"
+        except subprocess.CalledProcessError:
+            return False
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def environment(settings):
+    """Loopback only, no Redis unless `settings` name one."""
+    out = dict(os.environ, API_HOST="127.0.0.1", ALLOW_PRIVATE_URLS="true", REDIS_HOST="",
+               REDIS_URL="")
+    out.update({k: str(v) for k, v in settings.items()})
+    return out
+
+
+class Worker:
+    """`earshot worker`: follows streams (and runs jobs) from the Redis in `settings`; started
+    when it says it runs."""
+
+    def __init__(self, folder, **settings):
+        self.log = tempfile.mkstemp(dir=folder, prefix="worker-", suffix=".log")[1]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen([EARSHOT, "worker"], env=environment(settings),
+                                            stdout=subprocess.DEVNULL, stderr=log)
+        wait_until(self.started, 20, "earshot worker")
+
+    def started(self):
+        with open(self.log, encoding="utf-8") as f:
+            text = f.read()
+        if self.process.poll() is not None:
+            raise AssertionError("earshot worker exited: " + text)
+        return " running " in text
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=30)
+
+
 class Earshot:
     def __init__(self, **settings):
         self.port = free_port()
-        environment = dict(os.environ, API_HOST="127.0.0.1", API_PORT=str(self.port),
-                           ALLOW_PRIVATE_URLS="true", REDIS_HOST="", REDIS_URL="",
-                           **{k: str(v) for k, v in settings.items()})
-        self.process = subprocess.Popen([EARSHOT, "serve"], env=environment,
+        self.process = subprocess.Popen([EARSHOT, "serve"],
+                                        env=environment(dict(settings, API_PORT=self.port)),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(lambda: self.request("GET", "/health/live")[0] == 200, 20, "earshot serve")
 
@@ -229,16 +288,18 @@ def stalling_source(port_holder, stop):
 class LiveStreams(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        # Each part is stopped even when a later one fails to start.
         cls.folder = tempfile.TemporaryDirectory()
+        cls.addClassCleanup(cls.folder.cleanup)
         cls.sequence = make_sequence(cls.folder.name)
         cls.icecast = Icecast(cls.folder.name)
-        cls.earshot = Earshot(MAX_STREAMS=3, STREAM_IDLE_TIMEOUT_SECONDS=2)
+        cls.addClassCleanup(cls.icecast.stop)
+        cls.start_earshot()
 
     @classmethod
-    def tearDownClass(cls):
-        cls.earshot.stop()
-        cls.icecast.stop()
-        cls.folder.cleanup()
+    def start_earshot(cls):
+        cls.earshot = Earshot(MAX_STREAMS=3, STREAM_IDLE_TIMEOUT_SECONDS=2)
+        cls.addClassCleanup(cls.earshot.stop)
 
     def file_segments(self):
         out = subprocess.run([EARSHOT, "analyze", self.sequence], check=True,
@@ -252,7 +313,7 @@ class LiveStreams(unittest.TestCase):
         status, started = self.earshot.request("POST", "/streams",
                                                {"url": f"http://127.0.0.1:{self.icecast.port}/news.mp3"})
         self.assertEqual(status, 201, started)
-        self.assertEqual(started["state"], "running")
+        self.assertIn(started["state"], ("running", "queued"))  # queued: for a worker
         # A second and a third monitor on the same mount: one bounded, one deleted.
         _, bounded = self.earshot.request("POST", "/streams", {
             "url": f"http://127.0.0.1:{self.icecast.port}/news.mp3", "max_seconds": 3})
@@ -356,6 +417,72 @@ class LiveStreams(unittest.TestCase):
         _, text = self.earshot.request("GET", "/metrics")
         self.assertIn("earshot_streams_active ", text)
         self.assertIn('earshot_streams_total{event="started"}', text)
+
+
+class LiveStreamsOnWorkers(LiveStreams):
+    """The same, with Redis: the streams are followed by two `earshot worker`s."""
+
+    @classmethod
+    def start_earshot(cls):
+        cls.redis = Redis(cls.folder.name)
+        cls.addClassCleanup(cls.redis.stop)
+        cls.settings = dict(MAX_STREAMS=3, STREAM_IDLE_TIMEOUT_SECONDS=2,
+                            STREAM_VISIBILITY_TIMEOUT_SECONDS=3,
+                            REDIS_URL=f"redis://127.0.0.1:{cls.redis.port}")
+        cls.earshot = Earshot(**cls.settings)
+        cls.addClassCleanup(cls.earshot.stop)
+        cls.workers = [Worker(cls.folder.name, **cls.settings) for _ in range(2)]
+        cls.addClassCleanup(lambda: [worker.stop() for worker in cls.workers])
+
+    def owner(self, stream_id):
+        """The worker following the stream (by the pid in its consumer name), or None."""
+        name = self.redis.call("HGET", f"earshot:v1:stream:{stream_id}", "owner")
+        pid = name.split("-")[-2] if name.count("-") >= 2 else ""
+        return next((w for w in self.workers if str(w.process.pid) == pid), None)
+
+    def segment_count(self, stream_id):
+        return len(self.earshot.request("GET", f"/streams/{stream_id}")[1]["segments"])
+
+    def test_a_stream_outlives_the_workers_that_follow_it(self):
+        source = self.icecast.feed(self.sequence, "/long.mp3", loops=1)  # about 50 s
+        _, started = self.earshot.request("POST", "/streams",
+                                          {"url": f"http://127.0.0.1:{self.icecast.port}/long.mp3"})
+        stream_id = started["id"]
+        events = []
+        reader = threading.Thread(target=lambda: events.extend(self.earshot.events(stream_id)))
+        reader.start()
+        wait_until(lambda: self.segment_count(stream_id) > 0, 30, "a first segment")
+
+        # A worker that is stopped hands the stream back: the other one takes it at once,
+        # well before the visibility timeout.
+        first = self.owner(stream_id)
+        self.assertIsNotNone(first)
+        first.stop()
+        self.workers.remove(first)
+        self.workers.append(Worker(self.folder.name, **self.settings))
+        wait_until(lambda: self.owner(stream_id) not in (None, first), 2.5, "a handed-back take-over")
+        before = self.segment_count(stream_id)
+        wait_until(lambda: self.segment_count(stream_id) > before, 30, "a segment after it")
+
+        # A worker that is killed leaves it pending: another takes it over after the timeout.
+        second = self.owner(stream_id)
+        second.process.kill()
+        second.process.wait()
+        self.workers.remove(second)
+        wait_until(lambda: self.owner(stream_id) not in (None, second), 15, "a take-over")
+
+        self.assertEqual(source.wait(timeout=90), 0)
+        reader.join(timeout=60)
+        self.assertEqual(events[-1][0], "end")
+        end = events[-1][1]
+        self.assertEqual((end["state"], end["reason"]), ("finished", "source_ended"), end)
+        got = [data for name, data, _ in events if name == "segment"]
+        self.assertGreater(len(got), before)
+        # One timeline: segments in order, never overlapping (a gap where no one listened).
+        for earlier, later in zip(got, got[1:]):
+            self.assertGreaterEqual(later["start"], earlier["end"] - 1e-6, got)
+        self.assertEqual(self.earshot.request("GET", f"/streams/{stream_id}")[1]["segments"], got)
+        self.assertGreater(end["seconds"], 40.0)
 
 
 if __name__ == "__main__":
