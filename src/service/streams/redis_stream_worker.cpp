@@ -288,8 +288,14 @@ void RedisStreamWorker::tick() {
       }
     } else if (now >= running.next_stop_check) {
       running.next_stop_check = now + kStopCheckEvery;
-      auto asked = redis_->command({"HGET", stream_record_key(it->first), stream_field::stop});
-      if (asked && asked->text == "1") running.monitor->stop();
+      // A DELETE, or another worker that took the stream over while this one was cut off
+      // from Redis (noticed here even when no segment closes).
+      auto read = redis_->command(
+          {"HMGET", stream_record_key(it->first), stream_field::stop, stream_field::owner});
+      if (read && read->elements.size() == 2) {
+        if (read->elements[1].text != options_.consumer) running.lost = true;
+        if (read->elements[0].text == "1") running.monitor->stop();
+      }
     }
     entry_ids.push_back(running.entry.entry_id);
     ++it;
