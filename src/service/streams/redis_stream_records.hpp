@@ -3,9 +3,11 @@
 // protocol are described in redis_streams.hpp.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 #include "service/redis/redis_client.hpp"
@@ -25,6 +27,15 @@ inline constexpr const char* callback = "callback";
 // The state with "segments" (nullopt when there is no such stream).
 core::Result<std::optional<nlohmann::ordered_json>> load_stream(RedisClient& redis,
                                                                 const std::string& id);
+
+// Ends the stream with `final_state` if its `guard` field ("owner" or "state") still holds
+// `expected` (stream_scripts::kEnd); false when it did not.
+core::Result<bool> end_stream(RedisClient& redis, const std::string& id, std::string_view guard,
+                              const std::string& expected, const std::string& final_state,
+                              std::chrono::seconds ttl);
+
+// `state` (a state's JSON) as it ends now without a monitor: finished, for `reason`.
+std::string ended_without_monitor(nlohmann::ordered_json state, std::string_view reason);
 
 namespace stream_scripts {
 
@@ -66,27 +77,17 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return n
 )lua";
 
-// Stores the final state of a stream the caller owns; 1 done, -1 not the owner.
-// KEYS: record, active set, segments. ARGV: consumer, state, ttl s, id.
+// Stores a stream's final state, if its field ARGV[1] still holds ARGV[2]: "owner" and the
+// caller for the worker that follows it; "state" and the state it read for a stream no monitor
+// follows (still queued, or found stopped or past its deadline by a worker). 1 done, 0 not.
+// KEYS: record, active set, segments. ARGV: field, expected value, final state, ttl s, id.
 inline constexpr const char* kEnd = R"lua(
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
-redis.call('HSET', KEYS[1], 'state', ARGV[2])
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[3])
 redis.call('HDEL', KEYS[1], 'owner')
-redis.call('ZREM', KEYS[2], ARGV[4])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
-return 1
-)lua";
-
-// Ends a stream that no monitor follows (still queued, or found stopped or past its deadline
-// by a worker), if its state is still the one read; 1 done, 0 changed meanwhile.
-// KEYS: record, active set, segments. ARGV: the state read, the final state, ttl s, id.
-inline constexpr const char* kEndUnfollowed = R"lua(
-if redis.call('HGET', KEYS[1], 'state') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[2])
-redis.call('ZREM', KEYS[2], ARGV[4])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
+redis.call('ZREM', KEYS[2], ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 return 1
 )lua";
 

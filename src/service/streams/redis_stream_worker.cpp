@@ -199,15 +199,12 @@ void RedisStreamWorker::take(const GroupEntry& entry) {
         std::max(state.value("seconds", 0.0),
                  status == "queued" ? 0.0 : seconds_between(stream.started_at, now));
     if (record->stop || now >= stream.started_at + stream.max_seconds) {
-      state["state"] = "finished";
-      state["reason"] = record->stop ? "stopped" : "max_seconds";
-      state["ended_at"] = iso_time(now);
-      auto ended = checked_command(
-          *redis_, {"EVAL", stream_scripts::kEndUnfollowed, "3", record_key,
-                    std::string(kStreamActiveKey), stream_segments_key(entry.id), record->state,
-                    state.dump(), std::to_string(options_.ttl.count()), entry.id});
+      auto ended = end_stream(
+          *redis_, entry.id, stream_field::state, record->state,
+          ended_without_monitor(std::move(state), record->stop ? "stopped" : "max_seconds"),
+          options_.ttl);
       if (!ended) return;
-      if (ended->integer == 0) continue;  // changed meanwhile: read it again
+      if (!*ended) continue;  // changed meanwhile: read it again
       if (callback_url) send_callback(entry.id, *callback_url);
       return ack();
     }
@@ -315,13 +312,10 @@ bool RedisStreamWorker::finish(Running& running) {
     if (!running.pending.empty() && !running.lost) return false;  // Redis trouble: next tick
   }
   if (running.lost) return true;
-  auto ended =
-      checked_command(*redis_, {"EVAL", stream_scripts::kEnd, "3", stream_record_key(running.id),
-                                std::string(kStreamActiveKey), stream_segments_key(running.id),
-                                options_.consumer, to_json(running.monitor->state()).dump(),
-                                std::to_string(options_.ttl.count()), running.id});
+  auto ended = end_stream(*redis_, running.id, stream_field::owner, options_.consumer,
+                          to_json(running.monitor->state()).dump(), options_.ttl);
   if (!ended) return false;
-  if (ended->integer < 0) return true;  // another worker took it over meanwhile
+  if (!*ended) return true;  // another worker took it over meanwhile
   if (running.callback_url) send_callback(running.id, *running.callback_url);
   if (auto acked = work_->ack(running.entry.entry_id); !acked) {
     // Left pending: whoever takes it over finds it ended and acks it.

@@ -75,6 +75,24 @@ core::Result<std::optional<nlohmann::ordered_json>> load_stream(RedisClient& red
   return std::optional(std::move(state));
 }
 
+core::Result<bool> end_stream(RedisClient& redis, const std::string& id, std::string_view guard,
+                              const std::string& expected, const std::string& final_state,
+                              std::chrono::seconds ttl) {
+  auto ended = checked_command(
+      redis, {"EVAL", stream_scripts::kEnd, "3", stream_record_key(id),
+              std::string(kStreamActiveKey), stream_segments_key(id), std::string(guard), expected,
+              final_state, std::to_string(ttl.count()), id});
+  if (!ended) return ended.error();
+  return ended->integer == 1;
+}
+
+std::string ended_without_monitor(nlohmann::ordered_json state, std::string_view reason) {
+  state["state"] = "finished";
+  state["reason"] = reason;
+  state["ended_at"] = iso_time(std::chrono::system_clock::now());
+  return state.dump();
+}
+
 // One subscriber's events: filled by the poller, drained by the server's next().
 class RedisStreams::Feed final : public BodySource {
  public:
@@ -247,15 +265,10 @@ core::Result<std::optional<nlohmann::ordered_json>> RedisStreams::stop(const std
   auto state = parse_ordered(read->text);
   if (state.is_object() && state.value("state", "") == "queued") {
     // No worker follows it yet: end it here.
-    state["state"] = "finished";
-    state["reason"] = "stopped";
-    state["ended_at"] = iso_time(std::chrono::system_clock::now());
-    auto ended = checked_command(
-        *redis_, {"EVAL", stream_scripts::kEndUnfollowed, "3", record,
-                  std::string(kStreamActiveKey), stream_segments_key(id), read->text, state.dump(),
-                  std::to_string(options_.ttl.count()), id});
+    auto ended = end_stream(*redis_, id, stream_field::state, read->text,
+                            ended_without_monitor(std::move(state), "stopped"), options_.ttl);
     if (!ended) return ended.error();
-    if (ended->integer == 1) return load_stream(*redis_, id);
+    if (*ended) return load_stream(*redis_, id);
   }
   auto asked = checked_command(*redis_, {"EVAL", stream_scripts::kAskStop, "1", record});
   if (!asked) return asked.error();
