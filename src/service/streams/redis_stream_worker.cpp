@@ -164,7 +164,8 @@ void RedisStreamWorker::take(const GroupEntry& entry) {
       note(LogLevel::warning, "cannot ack a stream", entry.id, acked.error().message);
     }
   };
-  if (entry.id.empty()) return ack();
+  // A malformed entry, or a second entry of a stream followed here already.
+  if (entry.id.empty() || running_.contains(entry.id)) return ack();
   const std::string record_key = stream_record_key(entry.id);
   for (int attempt = 0; attempt < kClaimTries; ++attempt) {
     auto read = checked_command(*redis_, {"HGETALL", record_key});

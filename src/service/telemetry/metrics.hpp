@@ -41,7 +41,8 @@ struct ServiceMetrics {
   // Jobs by event: queued, started, succeeded, retried, failed (dead letter), reclaimed.
   prometheus::Counter jobs;
   // Live streams followed (POST /streams) now, and by event: started, then the reason each
-  // ended (max_seconds, stopped, source_ended, idle, source_error, error).
+  // ended (max_seconds, stopped, source_ended, idle, source_error, error); with Redis also
+  // taken_over (a worker took a stream over from a silent one).
   prometheus::Gauge streams_active;
   prometheus::Counter streams;
 
