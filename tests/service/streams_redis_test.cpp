@@ -1,8 +1,9 @@
 // RedisStreams (what API replicas use) and RedisStreamWorker (what `earshot worker` runs)
 // against a real redis-server: starting, the MAX_STREAMS count shared by replicas, stopping a
 // stream no worker follows yet, a worker ending a stream whose deadline passed while queued,
-// and a worker following a real stream (a WAV from a loopback server) to its end. Take-overs
-// between worker processes are tested with icecast2 in live/live_streams_test.py.
+// a worker following a real stream (a WAV from a loopback server) to its end, taking a live
+// stream over from a worker that went silent, and letting go of one another worker took.
+// Take-overs between worker processes are tested with icecast2 in live/live_streams_test.py.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -24,7 +25,7 @@ using testing::wait_until;
 const std::string kWork(kStreamWorkKey);
 const std::string kGroup(kStreamGroup);
 
-RedisStreamOptions options(std::size_t max_streams = 4) {
+RedisStreamOptions options(std::size_t max_streams = 4, std::string consumer = "") {
   RedisStreamOptions out;
   out.streams.max_streams = max_streams;
   out.streams.max_seconds = std::chrono::seconds(600);
@@ -33,6 +34,7 @@ RedisStreamOptions options(std::size_t max_streams = 4) {
   out.poll = 20ms;
   out.block = 100ms;
   out.visibility_timeout = 3s;
+  out.consumer = std::move(consumer);
   return out;
 }
 
@@ -83,6 +85,9 @@ class RedisStreamsTest : public ::testing::Test {
   }
   long long pending() {
     return redis_call(*redis_, {"XPENDING", kWork, kGroup}).elements.at(0).integer;
+  }
+  std::string field(const std::string& id, const char* name) {
+    return redis_call(*redis_, {"HGET", stream_record_key(id), name}).text;
   }
 
   test::RedisServer server_;
@@ -209,6 +214,61 @@ TEST_F(RedisStreamsTest, AWorkerFollowsAStreamToItsEndAndPublishesItsSegments) {
   const std::string rest = drain(**resumed);
   EXPECT_EQ(rest.find("id: 0\n"), std::string::npos) << rest;
   EXPECT_NE(rest.find("event: end\n"), std::string::npos) << rest;
+}
+
+TEST_F(RedisStreamsTest, AWorkerTakesOverAStreamWhoseWorkerWentSilent) {
+  testing::TestHttpServer source;
+  RedisStreams streams(redis_, options(), nullptr);
+  auto started = streams.start(request(source.url("/live.wav")));
+  ASSERT_TRUE(started);
+  const std::string id = (*started)["id"];
+  // A worker took it and died: its entry is pending on it, the record names it the owner.
+  redis_call(*redis_, {"XGROUP", "CREATE", kWork, kGroup, "0", "MKSTREAM"});
+  redis_call(*redis_,
+             {"XREADGROUP", "GROUP", kGroup, "dead-worker", "COUNT", "1", "STREAMS", kWork, ">"});
+  auto running = *started;
+  running["state"] = "running";
+  redis_call(*redis_,
+             {"HSET", stream_record_key(id), "owner", "dead-worker", "state", running.dump()});
+  std::this_thread::sleep_for(500ms);
+
+  auto taker_options = options(4, "taker");
+  taker_options.visibility_timeout = 300ms;
+  WorkerThread taker(redis_, taker_options, metrics_);
+  ASSERT_TRUE(wait_until([&] { return field(id, "owner") == "taker"; }, 5s));
+  EXPECT_EQ(metrics_->streams.value({"taken_over"}), 1);
+  std::this_thread::sleep_for(1500ms);  // it hears the tone for a while
+
+  const auto stopped = streams.stop(id);
+  ASSERT_TRUE(stopped && *stopped);
+  EXPECT_EQ((**stopped)["state"], "finished") << (**stopped).dump();
+  EXPECT_EQ((**stopped)["reason"], "stopped");
+  // Its timeline starts where the stream's clock was when it took over, not at 0.
+  const auto& segments = (**stopped)["segments"];
+  ASSERT_FALSE(segments.empty());
+  EXPECT_GE(segments.front()["start"].get<double>(), 0.5);
+  EXPECT_GT((**stopped)["seconds"].get<double>(), segments.front()["start"].get<double>() + 1.0);
+  ASSERT_TRUE(wait_until([&] { return pending() == 0; }, 5s));
+}
+
+TEST_F(RedisStreamsTest, AWorkerLetsGoOfAStreamAnotherWorkerTookOver) {
+  testing::TestHttpServer source;
+  RedisStreams streams(redis_, options(), nullptr);
+  auto started = streams.start(request(source.url("/live.wav")));
+  ASSERT_TRUE(started);
+  const std::string id = (*started)["id"];
+  WorkerThread first(redis_, options(4, "first"), metrics_);
+  ASSERT_TRUE(wait_until([&] { return field(id, "owner") == "first"; }, 5s));
+  EXPECT_EQ(metrics_->streams_active.value(), 1);
+
+  // Another worker took it over while this one was cut off from Redis.
+  redis_call(*redis_, {"HSET", stream_record_key(id), "owner", "other"});
+  ASSERT_TRUE(wait_until([&] { return metrics_->streams_active.value() == 0; }, 5s));
+  // It stopped its monitor without a word: no end, no segment, the owner's record untouched.
+  const auto state = nlohmann::json::parse(field(id, "state"));
+  EXPECT_EQ(state["state"], "running");
+  EXPECT_EQ(field(id, "owner"), "other");
+  EXPECT_EQ(redis_call(*redis_, {"XLEN", stream_segments_key(id)}).integer, 0);
 }
 
 }  // namespace

@@ -192,6 +192,14 @@ void TestHttpServer::respond(int client, std::string_view path) {
     send_all(client, with_body("200 OK", "text/html; charset=utf-8", "<html></html>"));
   } else if (path == "/slow") {
     if (wait(10000)) send_all(client, with_body("200 OK", "audio/wav", audio_body()));
+  } else if (path == "/live.wav") {  // tone.wav's 440 Hz in real time until the client hangs up
+    std::string wav = tone_wav();
+    const std::string pcm = wav.substr(44);  // 220 whole cycles: the tone repeats seamlessly
+    wav.resize(44);
+    for (const std::size_t at : {4, 40}) wav.replace(at, 4, "\xff\xff\xff\x7f");  // no end
+    if (!send_all(client, header("200 OK", "Content-Type: audio/wav\r\n") + wav)) return;
+    while (send_all(client, pcm) && wait(500)) {
+    }
   } else if (path == "/endless") {
     if (!send_all(client, header("200 OK", "Content-Type: audio/wav\r\n"))) return;
     const std::string chunk(16 * 1024, 'x');

@@ -10,7 +10,8 @@
 // body), /missing (404), /teapot (418), /r1 -> /r2 -> /audio.wav (302s), /loop (302 to
 // itself), /to-ftp (302 to ftp://), /page.html (text/html), /slow (headers after 10 s),
 // /endless (audio body until the client hangs up), /huge (Content-Length of 1 GB), /tone.wav
-// and /tone-slow.wav (a real WAV, after 300 ms or ?ms=N; see tone_wav()).
+// and /tone-slow.wav (a real WAV, after 300 ms or ?ms=N; see tone_wav()), /live.wav (that
+// tone in real time, as a live stream, until the client hangs up).
 #pragma once
 
 #include <atomic>
