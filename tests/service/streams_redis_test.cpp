@@ -86,6 +86,12 @@ class RedisStreamsTest : public ::testing::Test {
   long long pending() {
     return redis_call(*redis_, {"XPENDING", kWork, kGroup}).elements.at(0).integer;
   }
+  // The id of a started stream; empty (and a failure) when it could not start.
+  std::string start(RedisStreams& streams, StreamRequest stream) {
+    auto started = streams.start(std::move(stream));
+    EXPECT_TRUE(started) << (started ? "" : started.error().message);
+    return started ? (*started)["id"].get<std::string>() : "";
+  }
   std::string field(const std::string& id, const char* name) {
     return redis_call(*redis_, {"HGET", stream_record_key(id), name}).text;
   }
@@ -139,9 +145,8 @@ TEST_F(RedisStreamsTest, UnknownStreamsAreNotFound) {
 
 TEST_F(RedisStreamsTest, StoppingAStreamNoWorkerFollowsEndsItAtOnce) {
   RedisStreams streams(redis_, options(1), nullptr);
-  auto started = streams.start(request("http://radio.example/a.mp3"));
-  ASSERT_TRUE(started);
-  const std::string id = (*started)["id"];
+  const std::string id = start(streams, request("http://radio.example/a.mp3"));
+  ASSERT_FALSE(id.empty());
   const auto stopped = streams.stop(id);
   ASSERT_TRUE(stopped && *stopped);
   EXPECT_EQ((**stopped)["state"], "finished");
@@ -158,9 +163,8 @@ TEST_F(RedisStreamsTest, StoppingAStreamNoWorkerFollowsEndsItAtOnce) {
 
 TEST_F(RedisStreamsTest, AWorkerEndsAStreamWhoseDeadlinePassedWhileQueued) {
   RedisStreams streams(redis_, options(), nullptr);
-  auto started = streams.start(request("http://radio.example/a.mp3", 1s));
-  ASSERT_TRUE(started);
-  const std::string id = (*started)["id"];
+  const std::string id = start(streams, request("http://radio.example/a.mp3", 1s));
+  ASSERT_FALSE(id.empty());
   std::this_thread::sleep_for(1100ms);
   WorkerThread worker(redis_, options(), metrics_);
   ASSERT_TRUE(wait_until([&] { return state(streams, id)["state"] == "finished"; }, 5s));
@@ -177,9 +181,8 @@ TEST_F(RedisStreamsTest, AWorkerEndsAStreamWhoseDeadlinePassedWhileQueued) {
 TEST_F(RedisStreamsTest, AWorkerFollowsAStreamToItsEndAndPublishesItsSegments) {
   testing::TestHttpServer audio;
   RedisStreams streams(redis_, options(), nullptr);
-  auto started = streams.start(request(audio.url("/tone.wav")));
-  ASSERT_TRUE(started);
-  const std::string id = (*started)["id"];
+  const std::string id = start(streams, request(audio.url("/tone.wav")));
+  ASSERT_FALSE(id.empty());
   auto events = streams.events(id, 0);  // subscribed before any worker runs
   ASSERT_TRUE(events && *events);
   WorkerThread worker(redis_, options(), metrics_);
@@ -255,9 +258,8 @@ TEST_F(RedisStreamsTest, AWorkerTakesOverAStreamWhoseWorkerWentSilent) {
 TEST_F(RedisStreamsTest, AWorkerLetsGoOfAStreamAnotherWorkerTookOver) {
   testing::TestHttpServer source;
   RedisStreams streams(redis_, options(), nullptr);
-  auto started = streams.start(request(source.url("/live.wav")));
-  ASSERT_TRUE(started);
-  const std::string id = (*started)["id"];
+  const std::string id = start(streams, request(source.url("/live.wav")));
+  ASSERT_FALSE(id.empty());
   WorkerThread first(redis_, options(4, "first"), metrics_);
   ASSERT_TRUE(wait_until(
       [&] { return field(id, "owner") == "first" && metrics_->streams_active.value() == 1; }, 5s));

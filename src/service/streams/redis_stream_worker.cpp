@@ -184,7 +184,7 @@ void RedisStreamWorker::take(const GroupEntry& entry) {
     if (request.contains("callback_url") && request["callback_url"].is_string()) {
       callback_url = request["callback_url"].get<std::string>();
     }
-    if (status == "finished" || status == "failed") {
+    if (is_final_state(status)) {
       // Its worker ended it and vanished before the callback or the ack.
       if (callback_url && !record->callback_done) send_callback(entry.id, *callback_url);
       return ack();

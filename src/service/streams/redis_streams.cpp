@@ -28,7 +28,8 @@ nlohmann::ordered_json parse_ordered(std::string_view text) {
 
 bool has_ended(const nlohmann::ordered_json& state) {
   const auto found = state.find("state");
-  return found != state.end() && found->is_string() && (*found == "finished" || *found == "failed");
+  return found != state.end() && found->is_string() &&
+         is_final_state(found->get_ref<const std::string&>());
 }
 
 // "0-<n>" -> n (the segment's number, from 1).

@@ -37,9 +37,12 @@ struct StreamState {
   // Of the audio heard, once the stream ended (null before).
   nlohmann::ordered_json classification;
   nlohmann::ordered_json class_probabilities;
-
-  bool ended() const { return state == "finished" || state == "failed"; }
 };
+
+// Whether a state ("queued", "running", "finished", "failed") is an end.
+inline bool is_final_state(std::string_view state) {
+  return state == "finished" || state == "failed";
+}
 
 // {"id", "url", "state", "reason", "error", "started_at", "ended_at", "max_seconds",
 // "seconds"[, "classification", "class_probabilities"]}; null where not set.
