@@ -341,8 +341,9 @@ def build_source(source, selection, cache, settings, cap, max_files=None):
     files = files_of(source, selection, cache)
     blocks = selection["blocks"]
     fewest, most_passes = blocks["passes"][source["class"]]
-    passes = int(np.clip(-(-blocks["reads_per_source"] // max(len(files), 1)), fewest, most_passes))
-    most = blocks["reads_per_source"] // passes
+    reads = source.get("reads", blocks["reads_per_source"])
+    passes = int(np.clip(-(-reads // max(len(files), 1)), fewest, most_passes))
+    most = reads // passes
     if max_files:
         most = min(most, max_files)
     if len(files) > most:
@@ -393,7 +394,9 @@ def background_bank(selection, cache, out, training):
     list of segments (package, class, start, end): the beds laid under speech."""
     settings = selection["speech_background"]
     beds = [s for s in training if s["class"] in ("music", "noise")]
-    key = dataset.settings_key([settings, beds, selection["seed"], selection["midi"]])
+    # How often a source is read for its blocks does not change which files lie under speech.
+    files_only = [{k: v for k, v in s.items() if k != "reads"} for s in beds]
+    key = dataset.settings_key([settings, files_only, selection["seed"], selection["midi"]])
     target = out / f"background-{key}.npy"
     if target.exists():
         return str(target), key

@@ -84,6 +84,8 @@ def scores(cnn, head, data):
         if rows.any():
             out[name] = {"blocks": int(rows.sum()),
                          "block_recall": round(float(np.mean(block_guess[rows] == c)), 4),
+                         "blocks_called": {other: int(np.sum(block_guess[rows] == o))
+                                           for o, other in enumerate(CLASSES)},
                          "window_recall": round(float(np.mean(
                              window_guess[window_truth == c] == c)), 4)}
     speech = (labels == 0)[:, None] & sounding
@@ -128,10 +130,12 @@ def run_fold(job):
     return {"seed": seed, "fold": k, "held_out": held_out, **figures}
 
 
-def cross_validate(data, fold_count, seeds, out, jobs):
+def cross_validate(data, fold_count, seeds, out, jobs, folds=None):
+    """`folds` (lists of packages) replace the dealt ones, so that a recipe on changed data is
+    scored on the same held-out packages as the one it is compared with."""
     global DATA
     DATA = data
-    folds = folds_of(data["package"], fold_count, seed=1)
+    folds = folds or folds_of(data["package"], fold_count, seed=1)
     results = {"rule": __doc__.split("\n\n")[2].replace("\n", " "), "folds": folds, "runs": []}
     # A run that was stopped goes on where it was: fits already written for these folds stay.
     if out.exists() and json.loads(out.read_text()).get("folds") == folds:
@@ -178,15 +182,19 @@ def main():
     parser.add_argument("--folds", type=int, default=0, help="cross-validate with this many")
     parser.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--jobs", type=int, default=2, help="folds trained at once")
+    parser.add_argument("--folds-from", type=Path,
+                        help="cross-validate on the folds of this cross-validation file")
     args = parser.parse_args()
     # One thread per training: two-thread PyTorch slows to a crawl when the other core is busy.
     torch.set_num_threads(1)
     data = load_blocks(args.cache)
     print({c: int(np.sum(data["label"] == i)) for i, c in enumerate(CLASSES)}, "blocks",
           flush=True)
-    if args.folds:
+    if args.folds or args.folds_from:
+        folds = json.loads(args.folds_from.read_text())["folds"] if args.folds_from else None
+        args.out.mkdir(parents=True, exist_ok=True)
         cross_validate(data, args.folds, args.seeds, args.out / "cross-validation-v2.json",
-                       args.jobs)
+                       args.jobs, folds)
         return 0
 
     cnn, head = train_recipe(data, args.seed)
