@@ -151,6 +151,18 @@ def cross_validate(data, fold_count, seeds, out, jobs, folds=None):
     return summarised(results, len(work) + len(done))
 
 
+def recall_per_seed(runs, name, folds=None):
+    """{seed: block recall of class `name` over all its blocks held out in `folds` (default:
+    every fold)}."""
+    per_seed = {}
+    for run in runs:
+        if name in run and (folds is None or run["fold"] in folds):
+            right, total = per_seed.get(run["seed"], (0, 0))
+            per_seed[run["seed"]] = (right + run[name]["block_recall"] * run[name]["blocks"],
+                                     total + run[name]["blocks"])
+    return {seed: right / total for seed, (right, total) in per_seed.items() if total}
+
+
 def summarised(results, planned):
     """Per class, the recall over all held-out blocks of each seed, then mean and minimum over
     seeds; marked partial while fewer than the planned fits have run."""
@@ -160,13 +172,7 @@ def summarised(results, planned):
                              "summary covers only the runs listed.", **results}
     summary = {}
     for name in CLASSES:
-        per_seed = {}
-        for run in results["runs"]:
-            if name in run:
-                right, total = per_seed.get(run["seed"], (0, 0))
-                per_seed[run["seed"]] = (right + run[name]["block_recall"] * run[name]["blocks"],
-                                         total + run[name]["blocks"])
-        recalls = [right / total for right, total in per_seed.values() if total]
+        recalls = list(recall_per_seed(results["runs"], name).values())
         if recalls:
             summary[name] = {"block_recall_per_seed": [round(r, 4) for r in recalls],
                              "mean": round(float(np.mean(recalls)), 4),

@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Two cross-validation runs of train.py side by side, on the folds they share.
+
+    tools/train/experiments/compare.py models/content/cross-validation-v2.json \
+        tools/train/experiments/all-0ad/cross-validation-v2.json --folds 1 2 3 4
+
+For each class: block recall pooled over the chosen folds, per seed, its mean and its spread
+(max - min over seeds) in each run, and the change of the mean; then, where the runs record it,
+what the held-out blocks of each class were called, summed over seeds and folds.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from train import CLASSES, recall_per_seed  # noqa: E402 (after the path it is found on)
+
+
+def called(runs, name, folds):
+    counts = dict.fromkeys(CLASSES, 0)
+    for run in runs:
+        if run["fold"] in folds and "blocks_called" in run.get(name, {}):
+            for other, n in run[name]["blocks_called"].items():
+                counts[other] += n
+    return counts if any(counts.values()) else None
+
+
+def describe(per_seed):
+    values = [100 * v for v in per_seed.values()]
+    mean = sum(values) / len(values)
+    return mean, max(values) - min(values), ", ".join(f"{v:.2f}" for v in values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("before", type=Path)
+    parser.add_argument("after", type=Path)
+    parser.add_argument("--folds", type=int, nargs="*", help="default: every fold")
+    args = parser.parse_args()
+    before, after = (json.loads(p.read_text()) for p in (args.before, args.after))
+    if before["folds"] != after["folds"]:
+        sys.exit("the two runs hold out different packages")
+    folds = set(args.folds if args.folds is not None else range(len(before["folds"])))
+    print(f"folds {sorted(folds)}; block recall %, per seed (mean, spread)")
+    for name in CLASSES:
+        rows = []
+        for label, run in (("before", before), ("after", after)):
+            per_seed = recall_per_seed(run["runs"], name, folds)
+            if per_seed:
+                mean, spread, seeds = describe(per_seed)
+                rows.append(mean)
+                print(f"  {name:6} {label:6} {seeds:24} (mean {mean:.2f}, spread {spread:.2f})")
+        if len(rows) == 2:
+            print(f"  {name:6} change of the mean: {rows[1] - rows[0]:+.2f} points")
+    for name in CLASSES:
+        counts = called(after["runs"], name, folds)
+        if counts:
+            print(f"  held-out {name} blocks called: {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
