@@ -390,10 +390,12 @@ def join_blocks(parts, source, label):
 # --- the speech background bank ----------------------------------------------------------------
 
 def background_bank(selection, cache, out, training):
-    """Music and noise of the training sources, joined into one 16 kHz array on disk with a
-    list of segments (package, class, start, end): the beds laid under speech."""
+    """Music and noise of the training sources (not those with `under_speech` false), joined
+    into one 16 kHz array on disk with a list of segments (package, class, start, end): the
+    beds laid under speech."""
     settings = selection["speech_background"]
-    beds = [s for s in training if s["class"] in ("music", "noise")]
+    beds = [s for s in training
+            if s["class"] in ("music", "noise") and s.get("under_speech", True)]
     # How often a source is read for its blocks does not change which files lie under speech.
     files_only = [{k: v for k, v in s.items() if k != "reads"} for s in beds]
     key = dataset.settings_key([settings, files_only, selection["seed"], selection["midi"]])

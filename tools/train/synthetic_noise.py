@@ -4,7 +4,8 @@ The noise recordings of the training packages are mostly natural (0ad's weather,
 animals; tuxpaint's stamps), so on its own the model learns "tonal and sustained means music"
 and calls engines, motors and synthetic effects music. These generators add what the packages
 lack: sounds that are tonal yet not music, because their pitch glides or stays put instead of
-moving in notes, and they have no rhythm or melody.
+moving in notes, and they have no rhythm or melody. Horns and whistles hold one pitch, or a chord
+of pitches, for as long as they sound: a signal, not a tune.
 
 Every generator takes (seconds, rng) and returns float32 mono at RATE, peak-normalised to a
 random level; the data set's usual augmentation (band limit, lossy codec, gain, light noise)
@@ -144,6 +145,73 @@ def crackle(seconds, rng):
     return sound
 
 
+def _blasts(n, rng, shortest, longest, gap):
+    """An on/off pattern (0..1, n samples) of blasts shortest-longest s long with gaps of up
+    to `gap` s, each with a soft attack and release; sometimes one blast that holds."""
+    envelope = np.zeros(n)
+    if rng.random() < 0.25:
+        lengths = [n]
+    else:
+        lengths = []
+        while sum(lengths) < n:
+            lengths.append(int(rng.uniform(shortest, longest) * RATE))
+            lengths.append(-int(rng.uniform(0.05, gap) * RATE))
+    position, ramp = int(rng.uniform(0, 0.3) * RATE) if len(lengths) > 1 else 0, int(0.01 * RATE)
+    for length in lengths:
+        if length > 0:
+            end = min(n, position + length)
+            shape = np.ones(end - position)
+            edge = min(ramp, len(shape) // 2)
+            if edge:
+                shape[:edge] = np.linspace(0, 1, edge)
+                shape[-edge:] = np.linspace(1, 0, edge)
+            envelope[position:end] = shape
+        position += abs(length)
+        if position >= n:
+            break
+    return envelope
+
+
+def horn(seconds, rng):
+    """Car, truck, air, train and ship horns: one to four buzzing tones held at fixed pitches
+    (a chord of no key: the ratios are drawn, not taken from a scale), sounded in blasts, with
+    a slight sag at each blast and, for a passing vehicle, a Doppler fall."""
+    n = int(seconds * RATE)
+    t = _time(seconds)
+    low, high = [(250, 700), (120, 350), (70, 220)][int(rng.integers(3))]
+    base = rng.uniform(low, high)
+    ratios = [1.0] + list(rng.uniform(1.05, 1.6, size=int(rng.integers(0, 4))))
+    doppler = 1 - rng.uniform(0.03, 0.12) / (1 + np.exp(-(t - rng.uniform(0.3, 0.7) * seconds)
+                                                         * rng.uniform(1, 4))) \
+        if rng.random() < 0.3 else 1
+    envelope = _blasts(n, rng, 0.1, 3.0, 1.5)
+    sag = 1 - rng.uniform(0, 0.02) * (1 - envelope)
+    drive = rng.uniform(1.5, 8)
+    sound = np.zeros(n)
+    for ratio in ratios:
+        pitch = base * ratio * doppler * sag * (1 + 0.002 * _smooth_walk(n, rng, 4, -1, 1))
+        sound += np.tanh(drive * np.sin(_phase(pitch)))  # a driven, clipped membrane or reed
+    air = rng.uniform(0, 0.3) * _coloured_noise(n, rng, 200, 6000)
+    return (sound + air) * envelope + rng.uniform(0, 0.05) * _coloured_noise(n, rng, 20, 4000)
+
+
+def whistle(seconds, rng):
+    """Pea whistles (a 2-4.5 kHz tone trilled by the ball at 15-45 Hz) and steam or kettle
+    whistles (a steady or slowly rising 0.8-3 kHz tone), breathy, in blasts."""
+    n = int(seconds * RATE)
+    t = _time(seconds)
+    if rng.random() < 0.6:
+        pitch = rng.uniform(2000, 4500) * (1 + rng.uniform(0.02, 0.08) * np.sin(
+            2 * np.pi * rng.uniform(15, 45) * t + rng.uniform(0, 2 * np.pi)))
+        envelope = _blasts(n, rng, 0.1, 1.5, 1.0)
+    else:
+        pitch = rng.uniform(800, 3000) * 2 ** (rng.uniform(0, 0.3) * t / t[-1])
+        envelope = _blasts(n, rng, 1.0, seconds, 0.5)
+    tone = _harmonics(_phase(pitch), rng, int(rng.integers(1, 4)), 0.3)
+    breath = _coloured_noise(n, rng, 1000, 7500)
+    return (tone + rng.uniform(0.1, 0.8) * breath) * envelope
+
+
 GENERATORS = {
     "engine": engine,
     "turbine": turbine,
@@ -152,6 +220,8 @@ GENERATORS = {
     "drone": drone,
     "sweep": sweep,
     "crackle": crackle,
+    "horn": horn,
+    "whistle": whistle,
 }
 
 

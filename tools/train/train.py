@@ -136,6 +136,9 @@ def cross_validate(data, fold_count, seeds, out, jobs, folds=None):
     global DATA
     DATA = data
     folds = folds or folds_of(data["package"], fold_count, seed=1)
+    dealt = [package for fold in folds for package in fold]
+    if sorted(dealt) != sorted(set(data["package"].tolist())):
+        raise SystemExit("every training package must be held out in exactly one fold")
     results = {"rule": __doc__.split("\n\n")[2].replace("\n", " "), "folds": folds, "runs": []}
     # A run that was stopped goes on where it was: fits already written for these folds stay.
     if out.exists() and json.loads(out.read_text()).get("folds") == folds:
