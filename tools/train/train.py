@@ -192,7 +192,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--jobs", type=int, default=2, help="folds trained at once")
     parser.add_argument("--folds-from", type=Path,
-                        help="cross-validate on the folds of this cross-validation file")
+                        help="cross-validate on the `folds` (lists of packages) of this JSON "
+                             "file, such as another run's cross-validation-v2.json")
     args = parser.parse_args()
     # One thread per training: two-thread PyTorch slows to a crawl when the other core is busy.
     torch.set_num_threads(1)
