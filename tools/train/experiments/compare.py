@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Two cross-validation runs of train.py side by side, on the folds they share.
+"""Two cross-validation runs of train.py side by side, on the folds that hold out the same
+packages in both.
 
     tools/train/experiments/compare.py models/content/cross-validation-v2.json \
         tools/train/experiments/all-0ad/cross-validation-v2.json --folds 1 2 3 4
@@ -36,12 +37,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
-    parser.add_argument("--folds", type=int, nargs="*", help="default: every fold")
+    parser.add_argument("--folds", type=int, nargs="*",
+                        help="default: every fold that holds out the same packages in both")
     args = parser.parse_args()
     before, after = (json.loads(p.read_text()) for p in (args.before, args.after))
-    if before["folds"] != after["folds"]:
-        sys.exit("the two runs hold out different packages")
-    folds = set(args.folds if args.folds is not None else range(len(before["folds"])))
+    same = {k for k, fold in enumerate(before["folds"])
+            if k < len(after["folds"]) and sorted(fold) == sorted(after["folds"][k])}
+    # A run still going has not scored every fold: compare on the folds both have scored.
+    scored = ({run["fold"] for run in before["runs"]} & {run["fold"] for run in after["runs"]})
+    folds = set(args.folds if args.folds is not None else same) & scored
+    if folds - same:
+        sys.exit(f"folds {sorted(folds - same)} hold out different packages in the two runs")
     print(f"folds {sorted(folds)}; block recall %, per seed (mean, spread)")
     for name in CLASSES:
         rows = []
