@@ -3,11 +3,12 @@
 packages in both.
 
     tools/train/experiments/compare.py models/content/cross-validation-v2.json \
-        tools/train/experiments/all-0ad/cross-validation-v2.json --folds 1 2 3 4
+        tools/train/experiments/more-noise/cross-validation-v2.json --folds 1 3 4
 
-For each class: block recall pooled over the chosen folds, per seed, its mean and its spread
-(max - min over seeds) in each run, and the change of the mean; then, where the runs record it,
-what the held-out blocks of each class were called, summed over seeds and folds.
+For each class: block recall pooled over the chosen folds, per seed (the seeds both runs have
+scored on every chosen fold), its mean and its spread (max - min over seeds) in each run, and
+the change of the mean; then, where the runs record it, what the held-out blocks of each class
+were called, summed over seeds and folds.
 """
 import argparse
 import json
@@ -43,12 +44,19 @@ def main():
     before, after = (json.loads(p.read_text()) for p in (args.before, args.after))
     same = {k for k, fold in enumerate(before["folds"])
             if k < len(after["folds"]) and sorted(fold) == sorted(after["folds"][k])}
-    # A run still going has not scored every fold: compare on the folds both have scored.
-    scored = ({run["fold"] for run in before["runs"]} & {run["fold"] for run in after["runs"]})
-    folds = set(args.folds if args.folds is not None else same) & scored
+    folds = set(args.folds if args.folds is not None else same)
     if folds - same:
         sys.exit(f"folds {sorted(folds - same)} hold out different packages in the two runs")
-    print(f"folds {sorted(folds)}; block recall %, per seed (mean, spread)")
+    # A run still going has not scored every fold: only seeds that both runs have scored on
+    # every chosen fold are compared.
+    scored = [{(run["seed"], run["fold"]) for run in r["runs"]} for r in (before, after)]
+    seeds = {seed for seed, _ in scored[0] | scored[1]
+             if all((seed, k) in done for k in folds for done in scored)}
+    if not seeds:
+        sys.exit(f"no seed has been scored on folds {sorted(folds)} in both runs")
+    before["runs"], after["runs"] = ([run for run in r["runs"] if run["seed"] in seeds]
+                                     for r in (before, after))
+    print(f"folds {sorted(folds)}, seeds {sorted(seeds)}; block recall %, per seed (mean, spread)")
     for name in CLASSES:
         rows = []
         for label, run in (("before", before), ("after", after)):
