@@ -156,7 +156,8 @@ def _blasts(n, rng, shortest, longest, gap):
         while sum(lengths) < n:
             lengths.append(int(rng.uniform(shortest, longest) * RATE))
             lengths.append(-int(rng.uniform(0.05, gap) * RATE))
-    position, ramp = int(rng.uniform(0, 0.3) * RATE) if len(lengths) > 1 else 0, int(0.01 * RATE)
+    position = int(rng.uniform(0, 0.3) * RATE) if len(lengths) > 1 else 0
+    ramp = int(0.01 * RATE)
     for length in lengths:
         if length > 0:
             end = min(n, position + length)
@@ -181,9 +182,11 @@ def horn(seconds, rng):
     low, high = [(250, 700), (120, 350), (70, 220)][int(rng.integers(3))]
     base = rng.uniform(low, high)
     ratios = [1.0] + list(rng.uniform(1.05, 1.6, size=int(rng.integers(0, 4))))
-    doppler = 1 - rng.uniform(0.03, 0.12) / (1 + np.exp(-(t - rng.uniform(0.3, 0.7) * seconds)
-                                                         * rng.uniform(1, 4))) \
-        if rng.random() < 0.3 else 1
+    doppler = 1.0
+    if rng.random() < 0.3:  # passing: the pitch falls by 3-12 % around a moment in the file
+        fall = rng.uniform(0.03, 0.12)
+        passing = rng.uniform(0.3, 0.7) * seconds
+        doppler = 1 - fall / (1 + np.exp(-(t - passing) * rng.uniform(1, 4)))
     envelope = _blasts(n, rng, 0.1, 3.0, 1.5)
     sag = 1 - rng.uniform(0, 0.02) * (1 - envelope)
     drive = rng.uniform(1.5, 8)

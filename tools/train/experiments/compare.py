@@ -62,9 +62,9 @@ def main():
         for label, run in (("before", before), ("after", after)):
             per_seed = recall_per_seed(run["runs"], name, folds)
             if per_seed:
-                mean, spread, seeds = describe(per_seed)
+                mean, spread, figures = describe(per_seed)
                 rows.append(mean)
-                print(f"  {name:6} {label:6} {seeds:24} (mean {mean:.2f}, spread {spread:.2f})")
+                print(f"  {name:6} {label:6} {figures:24} (mean {mean:.2f}, spread {spread:.2f})")
         if len(rows) == 2:
             print(f"  {name:6} change of the mean: {rows[1] - rows[0]:+.2f} points")
     for name in CLASSES:
