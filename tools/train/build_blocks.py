@@ -14,8 +14,9 @@ of one file (as earshot windows a file: 0-1 s, 1-2 s, ...):
   background_package (N,) str  the package of the background ("" if none)
   file, package (N,) str       "package:path" of the file, and its package
 The settings key changes with the source's rule, the augmentation and the seed, so a changed
-rule recomputes only its source. CACHE/blocks/index.json names the files of the current
-selection. The development packages give CACHE/dev/clips/<class>/<package>--<n>.wav (10 s,
+rule recomputes only its source. A source may set `reads` (its own `blocks.reads_per_source`)
+and `under_speech: false` (never laid under speech). CACHE/blocks/index.json names the files of
+the current selection. The development packages give CACHE/dev/clips/<class>/<package>--<n>.wav (10 s,
 unaugmented) and CACHE/dev/blocks.npz (two 5-window blocks per clip, plus `clip`).
 models/content/dataset-v2.json records versions, counts and hours.
 
