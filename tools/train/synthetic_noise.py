@@ -153,6 +153,9 @@ def _blasts(n, rng, shortest, longest, gap):
         lengths = [n]
     else:
         lengths = []
+        # Drawn until the blasts outlast the gaps by n samples, which is always past the end
+        # (the loop below stops there); drawing fewer would change every later draw, and with
+        # them the generated files the experiments were scored on.
         while sum(lengths) < n:
             lengths.append(int(rng.uniform(shortest, longest) * RATE))
             lengths.append(-int(rng.uniform(0.05, gap) * RATE))
