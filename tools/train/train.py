@@ -130,9 +130,10 @@ def run_fold(job):
     return {"seed": seed, "fold": k, "held_out": held_out, **figures}
 
 
-def cross_validate(data, fold_count, seeds, out, jobs, folds=None):
+def cross_validate(data, fold_count, seeds, out, jobs, folds=None, only=None):
     """`folds` (lists of packages) replace the dealt ones, so that a recipe on changed data is
-    scored on the same held-out packages as the one it is compared with."""
+    scored on the same held-out packages as the one it is compared with; `only` (fold numbers)
+    runs just those folds, such as the ones a comparison judges."""
     global DATA
     DATA = data
     folds = folds or folds_of(data["package"], fold_count, seed=1)
@@ -144,14 +145,15 @@ def cross_validate(data, fold_count, seeds, out, jobs, folds=None):
     if out.exists() and json.loads(out.read_text()).get("folds") == folds:
         results["runs"] = json.loads(out.read_text())["runs"]
     done = {(run["seed"], run["fold"]) for run in results["runs"]}
-    work = [(seed, k, held_out) for seed in seeds for k, held_out in enumerate(folds)
+    todo = [(seed, k, held_out) for seed in seeds for k, held_out in enumerate(folds)
             if (seed, k) not in done]
+    work = [job for job in todo if only is None or job[1] in only]
+    planned = len(todo) + len(done)  # folds left out by `only` leave the run marked partial
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         for run in pool.imap_unordered(run_fold, work):
             results["runs"].append(run)
-            out.write_text(json.dumps(summarised(results, len(work) + len(done)), indent=1)
-                           + "\n")
-    return summarised(results, len(work) + len(done))
+            out.write_text(json.dumps(summarised(results, planned), indent=1) + "\n")
+    return summarised(results, planned)
 
 
 def recall_per_seed(runs, name, folds=None):
@@ -194,6 +196,8 @@ def main():
     parser.add_argument("--folds-from", type=Path,
                         help="cross-validate on the `folds` (lists of packages) of this JSON "
                              "file, such as another run's cross-validation-v2.json")
+    parser.add_argument("--only-folds", type=int, nargs="+",
+                        help="run only these folds (numbered from 0) of the cross-validation")
     args = parser.parse_args()
     # One thread per training: two-thread PyTorch slows to a crawl when the other core is busy.
     torch.set_num_threads(1)
@@ -204,7 +208,7 @@ def main():
         folds = json.loads(args.folds_from.read_text())["folds"] if args.folds_from else None
         args.out.mkdir(parents=True, exist_ok=True)
         cross_validate(data, args.folds, args.seeds, args.out / "cross-validation-v2.json",
-                       args.jobs, folds)
+                       args.jobs, folds, args.only_folds)
         return 0
 
     cnn, head = train_recipe(data, args.seed)
