@@ -5,9 +5,10 @@ scores its recipe by grouped cross-validation.
     tools/train/train.py                      # train on every training package, write
                                               # models/content/content-cnn-v2.safetensors and
                                               # training-v2.json, score the development set
-    tools/train/train.py --folds 5 --seeds 1 2 3
+    tools/train/train.py --folds-from tools/train/folds.json --seeds 1 2 3
                                               # grouped cross-validation: the training packages
-                                              # split into 5 folds, each held out once, per seed;
+                                              # in the shipped data's 5 folds, each held out
+                                              # once, per seed (--folds N deals N new folds);
                                               # writes models/content/cross-validation-v2.json
 
 The selection rules were fixed before any run and are not changed by the results. The recipe is
