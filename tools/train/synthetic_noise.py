@@ -218,6 +218,157 @@ def whistle(seconds, rng):
     return (tone + rng.uniform(0.1, 0.8) * breath) * envelope
 
 
+def _strike(rng, material):
+    """One blow on an object: a click and the object's modes ringing down. Metal rings long at
+    inharmonic high modes, wood and stone knock briefly at low ones."""
+    if material == "metal":
+        modes, low, high, decay = int(rng.integers(3, 7)), 400, 6000, (0.05, 0.4)
+    else:
+        modes, low, high, decay = int(rng.integers(2, 5)), 100, 1200, (0.01, 0.06)
+    t = _time(max(decay[1] * 4, 0.05))
+    ring = sum(rng.uniform(0.2, 1.0) * np.sin(2 * np.pi * rng.uniform(low, high) * t
+                                              + rng.uniform(0, 2 * np.pi))
+               * np.exp(-t / rng.uniform(*decay)) for _ in range(modes))
+    click = rng.normal(size=len(t)) * np.exp(-t / rng.uniform(0.001, 0.005))
+    return ring + rng.uniform(0.3, 1.5) * click
+
+
+def _add_at(sound, position, event, level):
+    """Adds `event` into `sound` from sample `position`, cut at the end."""
+    position = int(position)
+    if 0 <= position < len(sound):
+        end = min(len(sound), position + len(event))
+        sound[position:end] += level * event[: end - position]
+
+
+def hammer(seconds, rng):
+    """Hammering, chopping, riveting: one object struck again and again at a steady rate of
+    0.7-4 blows a second that drifts by up to a quarter per blow, with pauses. One repeated
+    timbre with no metre is work, not a drum part."""
+    n = int(seconds * RATE)
+    sound = np.zeros(n)
+    blows = [_strike(rng, rng.choice(["metal", "wood"])) for _ in range(int(rng.integers(1, 3)))]
+    interval = rng.uniform(0.25, 1.5) * RATE
+    position = rng.uniform(0, 0.5) * RATE
+    while position < n:
+        blow = blows[int(rng.integers(len(blows)))]
+        _add_at(sound, position, blow * rng.uniform(0.9, 1.1), rng.uniform(0.5, 1.0))
+        position += interval * (1 + rng.uniform(-0.25, 0.25))
+        if rng.random() < 0.08:
+            position += rng.uniform(0.5, 2.5) * RATE
+    return sound + rng.uniform(0, 0.05) * _coloured_noise(n, rng, 20, 6000)
+
+
+def saw(seconds, rng):
+    """Hand saws and files (strokes of rasping noise back and forth, 0.8-2.5 a second) and
+    circular saws and sawmills (a blade's whine that sags in pitch while it cuts, under the
+    noise of the cut)."""
+    n = int(seconds * RATE)
+    t = _time(seconds)
+    if rng.random() < 0.5:
+        strokes = rng.uniform(0.8, 2.5) * (1 + 0.1 * _smooth_walk(n, rng, 4, -1, 1))
+        envelope = np.abs(np.sin(_phase(strokes) / 2)) ** rng.uniform(0.5, 2)
+        teeth = 1 + rng.uniform(0.2, 0.6) * np.sin(_phase(rng.uniform(40, 300) * (0.5 + envelope)))
+        rasp = _coloured_noise(n, rng, rng.uniform(300, 1500), rng.uniform(4000, 8000))
+        return rasp * teeth * envelope
+    cutting = np.convolve(_blasts(n, rng, 1.0, 4.0, 2.0), np.ones(2000) / 2000, mode="same")
+    pitch = rng.uniform(600, 3000) * (1 - rng.uniform(0.1, 0.35) * cutting)
+    whine = _harmonics(_phase(pitch), rng, int(rng.integers(2, 6)), 0.6)
+    cut = _coloured_noise(n, rng, 200, 8000) * cutting
+    motor = _harmonics(_phase(np.full(n, rng.choice([50.0, 60.0]))), rng, 6, 0.7)
+    return (rng.uniform(0.3, 1.0) * whine + rng.uniform(0.5, 1.5) * cut
+            + rng.uniform(0, 0.3) * motor + 0.05 * _coloured_noise(len(t), rng, 20, 8000))
+
+
+def pump(seconds, rng):
+    """Pumps, pistons and presses: each cycle (0.4-2 s) a low thump, a hiss of air or steam
+    and sometimes a clank, over the motor that drives them."""
+    n = int(seconds * RATE)
+    cycle = rng.uniform(0.4, 2.0) * RATE
+    thump_hz, thump_decay = rng.uniform(35, 120), rng.uniform(0.04, 0.15)
+    t = _time(thump_decay * 5)
+    thump = np.sin(_phase(thump_hz * (1 + np.exp(-t / 0.02)))) * np.exp(-t / thump_decay)
+    hiss_length = int(rng.uniform(0.1, 0.45) * cycle)
+    hiss_band = rng.uniform(500, 2000), rng.uniform(3000, 8000)
+    clank = _strike(rng, "metal")
+    sound = np.zeros(n)
+    position = rng.uniform(0, 0.5) * cycle
+    while position < n:
+        _add_at(sound, position, thump, rng.uniform(0.7, 1.0))
+        hiss = _coloured_noise(max(hiss_length, 64), rng, *hiss_band)[:hiss_length]
+        hiss *= np.sin(np.linspace(0, np.pi, hiss_length)) ** 2
+        _add_at(sound, position + rng.uniform(0.3, 0.6) * cycle, hiss, rng.uniform(0.1, 0.6))
+        if rng.random() < 0.4:
+            _add_at(sound, position + rng.uniform(0, 1) * cycle, clank, rng.uniform(0.1, 0.4))
+        position += cycle * (1 + rng.uniform(-0.05, 0.05))
+    motor = _harmonics(_phase(np.full(n, rng.uniform(20, 60))), rng, 8, 0.7)
+    return sound + rng.uniform(0, 0.3) * motor
+
+
+def bubbles(seconds, rng):
+    """Boiling water, mud pots and lava: bubbles that burst at random, each a short tone that
+    rises as it closes (water: 300-2500 Hz, a few ms; lava and mud: 40-300 Hz, longer), over
+    a rumble or a hiss."""
+    n = int(seconds * RATE)
+    lava = rng.random() < 0.5
+    rate, low, high, decay = ((0.5, 6), 40, 300, (0.03, 0.2)) if lava else \
+        ((2, 30), 300, 2500, (0.005, 0.04))
+    sound = np.zeros(n)
+    for _ in range(int(rng.uniform(*rate) * seconds)):
+        tau = rng.uniform(*decay)
+        t = _time(tau * 5)
+        rise = 1 + rng.uniform(0.1, 0.8) * t / t[-1]
+        bubble = np.sin(_phase(rng.uniform(low, high) * rise)) * np.exp(-t / tau)
+        _add_at(sound, rng.integers(0, n), bubble, rng.uniform(0.2, 1.0))
+    bed = _coloured_noise(n, rng, 20, 250) if lava else _coloured_noise(n, rng, 2000, 8000)
+    return sound + rng.uniform(0.02, 0.4) * bed
+
+
+def rocket(seconds, rng):
+    """Rockets, jets passing and launches: a broadband roar with a crackle in it, that swells
+    and brightens as it passes, or rises and holds as it lifts off."""
+    n = int(seconds * RATE)
+    t = _time(seconds)
+    if rng.random() < 0.6:
+        nearest, width = rng.uniform(0.2, 0.8) * seconds, rng.uniform(0.5, 3.0)
+        level = np.exp(-0.5 * ((t - nearest) / width) ** 2)
+    else:
+        level = np.clip(t / rng.uniform(0.5, seconds), 0, 1)
+    rumble = _coloured_noise(n, rng, 20, rng.uniform(150, 400))
+    roar = _coloured_noise(n, rng, rng.uniform(200, 600), rng.uniform(3000, 8000))
+    density = rng.uniform(20, 150)
+    crackle_hits = (rng.random(n) < density / RATE) * rng.normal(size=n)
+    crackle_hits = np.convolve(crackle_hits, np.exp(-np.arange(80) / 15), mode="same")
+    return level * (rumble + level * rng.uniform(0.3, 1.2) * roar
+                    + rng.uniform(0, 2.0) * crackle_hits) + 0.02 * rumble
+
+
+def clatter(seconds, rng):
+    """Trains on rail joints (a click-clack of two or four wheels every 0.5-2 s over a rumble)
+    and ticking machines (clocks, sewing machines, projectors: 3-15 small clicks a second)."""
+    n = int(seconds * RATE)
+    sound = np.zeros(n)
+    if rng.random() < 0.5:
+        period = rng.uniform(0.5, 2.0) * RATE
+        wheels = [0] + sorted(rng.uniform(0.06, 0.3, size=int(rng.choice([1, 3]))) * RATE)
+        strike = _strike(rng, "metal")
+        position = rng.uniform(0, 1) * period
+        while position < n:
+            for wheel in wheels:
+                _add_at(sound, position + wheel, strike, rng.uniform(0.6, 1.0))
+            position += period * (1 + rng.uniform(-0.03, 0.03))
+        bed = _coloured_noise(n, rng, 20, rng.uniform(300, 1500))
+        return sound + rng.uniform(0.2, 1.0) * bed
+    interval = RATE / rng.uniform(3, 15)
+    click = _strike(rng, rng.choice(["metal", "wood"]))[: int(0.03 * RATE)]
+    position = 0.0
+    while position < n:
+        _add_at(sound, position, click, rng.uniform(0.7, 1.0))
+        position += interval * (1 + rng.uniform(-0.05, 0.05))
+    motor = _harmonics(_phase(np.full(n, rng.uniform(30, 120))), rng, 5, 0.6)
+    return sound + rng.uniform(0, 0.2) * motor + 0.03 * _coloured_noise(n, rng, 20, 8000)
+
+
 GENERATORS = {
     "engine": engine,
     "turbine": turbine,
@@ -228,6 +379,12 @@ GENERATORS = {
     "crackle": crackle,
     "horn": horn,
     "whistle": whistle,
+    "hammer": hammer,
+    "saw": saw,
+    "pump": pump,
+    "bubbles": bubbles,
+    "rocket": rocket,
+    "clatter": clatter,
 }
 
 
