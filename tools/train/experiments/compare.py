@@ -2,7 +2,8 @@
 """Two cross-validation runs of train.py side by side, on the folds that hold out the same
 packages in both.
 
-    tools/train/experiments/compare.py models/content/cross-validation-v2.json \
+    tools/train/experiments/compare.py \
+        tools/train/experiments/horns/before-cross-validation-v2.json \
         tools/train/experiments/more-noise/cross-validation-v2.json --folds 1 3 4
 
 For each class: block recall pooled over the chosen folds, per seed (the seeds both runs have
