@@ -4,8 +4,10 @@ The noise recordings of the training packages are mostly natural (0ad's weather,
 animals; tuxpaint's stamps), so on its own the model learns "tonal and sustained means music"
 and calls engines, motors and synthetic effects music. These generators add what the packages
 lack: sounds that are tonal yet not music, because their pitch glides or stays put instead of
-moving in notes, and they have no rhythm or melody. Horns and whistles hold one pitch, or a chord
-of pitches, for as long as they sound: a signal, not a tune.
+moving in notes, and they have no melody. Horns and whistles hold one pitch, or a chord of
+pitches, for as long as they sound: a signal, not a tune. Machinery that repeats (hammers, saws,
+pumps, rail joints, ticking) strikes one sound again and again, at a rate that drifts and with
+no metre: work, not a drum part.
 
 Every generator takes (seconds, rng) and returns float32 mono at RATE, peak-normalised to a
 random level; the data set's usual augmentation (band limit, lossy codec, gain, light noise)
@@ -264,7 +266,6 @@ def saw(seconds, rng):
     circular saws and sawmills (a blade's whine that sags in pitch while it cuts, under the
     noise of the cut)."""
     n = int(seconds * RATE)
-    t = _time(seconds)
     if rng.random() < 0.5:
         strokes = rng.uniform(0.8, 2.5) * (1 + 0.1 * _smooth_walk(n, rng, 4, -1, 1))
         envelope = np.abs(np.sin(_phase(strokes) / 2)) ** rng.uniform(0.5, 2)
@@ -277,7 +278,7 @@ def saw(seconds, rng):
     cut = _coloured_noise(n, rng, 200, 8000) * cutting
     motor = _harmonics(_phase(np.full(n, rng.choice([50.0, 60.0]))), rng, 6, 0.7)
     return (rng.uniform(0.3, 1.0) * whine + rng.uniform(0.5, 1.5) * cut
-            + rng.uniform(0, 0.3) * motor + 0.05 * _coloured_noise(len(t), rng, 20, 8000))
+            + rng.uniform(0, 0.3) * motor + 0.05 * _coloured_noise(n, rng, 20, 8000))
 
 
 def pump(seconds, rng):
