@@ -7,7 +7,8 @@ lack: sounds that are tonal yet not music, because their pitch glides or stays p
 moving in notes, and they have no melody. Horns and whistles hold one pitch, or a chord of
 pitches, for as long as they sound: a signal, not a tune. Machinery that repeats (hammers, saws,
 pumps, rail joints, ticking) strikes one sound again and again, at a rate that drifts and with
-no metre: work, not a drum part.
+no metre: work, not a drum part (those generators serve an experiment that did not ship,
+tools/train/experiments, "Rhythmic and bubbling machinery").
 
 Every generator takes (seconds, rng) and returns float32 mono at RATE, peak-normalised to a
 random level; the data set's usual augmentation (band limit, lossy codec, gain, light noise)
